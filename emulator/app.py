@@ -1,0 +1,68 @@
+"""``create_app(settings)``: one FastAPI app serving both emulated APIs and the control plane."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.requests import Request
+
+from emulator import __version__
+from emulator.core.errors import ApiError
+from emulator.core.limits import BodySizeLimit
+from emulator.core.namespaces import NamespaceRegistry
+from emulator.settings import Settings
+
+log = logging.getLogger(__name__)
+UPLOAD_PATH_MARKERS = ("/stream-upload", "/_emulator/uploads/")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    from emulator.control.routes import router as control_router
+    from emulator.revyl.catalog import RevylFixtures
+    from emulator.revyl.routes import router as revyl_router
+    from emulator.revyl.state import builder as revyl_builder
+
+    fixtures = RevylFixtures.load(settings.fixtures)
+    registry = NamespaceRegistry(settings)
+    registry.register("revyl", revyl_builder(fixtures))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.ready = True
+        yield
+        app.state.ready = False
+        await registry.aclose()
+
+    app = FastAPI(title="Revyl + Interactly emulator", version=__version__, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.registry = registry
+    app.state.ready = False
+    app.state.fixture_summary = {"revyl": {"tests": len(fixtures.tests),
+                                           "workflows": len(fixtures.workflows),
+                                           "apps": len(fixtures.apps)}}
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": f"Emulator internal error: {type(exc).__name__}"},
+                            status_code=500)
+
+    def cap_for(path: str) -> int:
+        if any(marker in path for marker in UPLOAD_PATH_MARKERS):
+            return settings.max_upload_bytes
+        return settings.max_body_bytes
+
+    app.add_middleware(BodySizeLimit, cap_for=cap_for)
+    app.include_router(control_router)
+    app.include_router(revyl_router())
+    return app

@@ -1,0 +1,119 @@
+"""``/_emulator/*``: the control plane tests use to reset state, move time and pick outcomes.
+
+Every route but ``health`` is scoped to the caller's namespace (its bearer token), so parallel
+test suites with different tokens never step on each other; ``?all=true`` widens reset/state.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse
+
+from emulator.core.auth import namespace, registry
+from emulator.core.errors import BadRequest, NotFound
+from emulator.core.namespaces import Namespace, clock_info
+from emulator.core.responses import ok
+from emulator.revyl.outcomes import OutcomeScript
+from emulator.revyl.state import revyl
+
+TAG = "Emulator control plane"
+router = APIRouter(prefix="/_emulator", tags=[TAG])
+Ns = Annotated[Namespace, Depends(namespace)]
+MAX_ADVANCE = 10 * 365 * 86400.0
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ClockUpdate(_Body):
+    mode: Literal["realtime", "manual"] | None = None
+    scale: float | None = Field(None, gt=0, le=1_000_000)
+    now: datetime | float | None = Field(
+        None, description="jump to this instant (ISO-8601 or unix seconds); forward only")
+
+
+class Advance(_Body):
+    seconds: float = Field(ge=0, le=MAX_ADVANCE)
+
+
+class OutcomeBatch(_Body):
+    outcomes: list[OutcomeScript] = Field(min_length=1, max_length=1000)
+
+
+@router.get("/health")
+async def health(request: Request) -> JSONResponse:
+    app_state = request.app.state
+    return ok({"status": "ok", "ready": app_state.ready, "fixtures": app_state.fixture_summary,
+               "namespaces": len(registry(request))})
+
+
+@router.post("/reset")
+async def reset(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
+    targets = list(registry(request)) if all else [ns]
+    for target in targets:
+        target.reset()
+    return ok({"reset": len(targets), "namespace": ns.key})
+
+
+@router.get("/state")
+async def state(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
+    if all:
+        return ok({"namespaces": [n.snapshot() for n in registry(request)]})
+    return ok(ns.snapshot())
+
+
+@router.get("/clock")
+async def get_clock(ns: Ns) -> JSONResponse:
+    return ok(clock_info(ns.clock))
+
+
+@router.put("/clock")
+async def put_clock(update: ClockUpdate, ns: Ns) -> JSONResponse:
+    now = update.now.timestamp() if isinstance(update.now, datetime) else update.now
+    if now is not None and now < ns.clock.now():
+        raise BadRequest("The clock only moves forward; use POST /_emulator/reset to rewind")
+    if now is not None:
+        ns.clock.advance(now - ns.clock.now())
+    ns.clock.configure(mode=update.mode, scale=update.scale)
+    return ok(clock_info(ns.clock))
+
+
+@router.post("/clock/advance")
+async def advance(body: Advance, ns: Ns) -> JSONResponse:
+    fired = ns.clock.advance(body.seconds)
+    return ok({**clock_info(ns.clock), "fired": fired})
+
+
+@router.post("/clock/run-until-idle")
+async def run_until_idle(ns: Ns) -> JSONResponse:
+    fired = ns.clock.run_until_idle()
+    return ok({**clock_info(ns.clock), "fired": fired})
+
+
+@router.post("/scripts/revyl/outcomes")
+async def push_outcomes(batch: OutcomeBatch, ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    for script in batch.outcomes:  # a typo in an id should fail loudly, not never match
+        if script.test_id is not None:
+            state.catalog.test(script.test_id)
+        if script.workflow_id is not None and script.workflow_id not in state.catalog.workflows:
+            raise NotFound("Workflow not found")
+    queue = state.outcomes
+    queue.push(batch.outcomes)
+    return ok({"queued": queue.listing()})
+
+
+@router.get("/scripts/revyl/outcomes")
+async def list_outcomes(ns: Ns) -> JSONResponse:
+    return ok({"queued": revyl(ns).outcomes.listing()})
+
+
+@router.delete("/scripts/revyl/outcomes")
+async def clear_outcomes(ns: Ns) -> JSONResponse:
+    revyl(ns).outcomes.clear()
+    return ok({"queued": []})

@@ -1,0 +1,43 @@
+"""Errors raised by services, independent of HTTP, and how each API renders them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApiError(Exception):
+    """A client-visible failure. Services raise it; the app turns it into the API's error body.
+
+    ``detail`` is a string or an object (Revyl uses both), rendered as ``{"detail": ...}``.
+    """
+
+    status_code = 400
+
+    def __init__(self, detail: Any, status_code: int | None = None) -> None:
+        super().__init__(detail if isinstance(detail, str) else repr(detail))
+        self.detail = detail
+        if status_code is not None:
+            self.status_code = status_code
+
+    def body(self) -> dict[str, Any]:
+        return {"detail": self.detail}
+
+
+class BadRequest(ApiError):
+    status_code = 400
+
+
+class Unauthorized(ApiError):
+    status_code = 401
+
+
+class NotFound(ApiError):
+    status_code = 404
+
+
+class Conflict(ApiError):
+    status_code = 409
+
+
+class PayloadTooLarge(ApiError):
+    status_code = 413

@@ -1,0 +1,28 @@
+"""Seeded id generators: the same seed and namespace give the same ids in the same order."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+
+
+class IdGenerator:
+    """UUIDv4-shaped ids for Revyl and 24-hex ObjectIds for Interactly, from one seeded stream.
+
+    The stream is seeded from a digest of (seed, namespace), not Python's ``hash()``, so it is the
+    same in every process regardless of PYTHONHASHSEED.
+    """
+
+    def __init__(self, seed: int, namespace: str) -> None:
+        digest = hashlib.sha256(f"{seed}\x00{namespace}".encode()).digest()
+        self._rng = random.Random(int.from_bytes(digest[:16], "big"))
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def object_id(self) -> str:
+        return f"{self._rng.getrandbits(96):024x}"
+
+    def token(self, nbytes: int = 16) -> str:
+        return f"{self._rng.getrandbits(nbytes * 8):0{nbytes * 2}x}"

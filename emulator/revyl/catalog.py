@@ -1,0 +1,184 @@
+"""The Revyl org's definitions (tests, workflows, apps) as loaded from ``fixtures/revyl.json``.
+
+Fixtures are parsed and validated once at start-up; each namespace then gets its own mutable
+copy, so a test that edits a definition never leaks into another namespace or survives a reset.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from emulator.core.errors import NotFound
+
+FIXTURE_FILE = "revyl.json"
+
+
+class _Lax(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class OrgFixture(_Lax):
+    org_id: str
+    org_name: str
+    user_id: str
+    email: str
+    user_role: str = "admin"
+    concurrency_limit: int = 3
+    ios_concurrency_limit: int = 3
+    android_concurrency_limit: int = 3
+
+
+class VersionFixture(_Lax):
+    id: str
+    version: str
+    package_name: str | None = None
+    file_name: str | None = None
+    uploaded_at: str
+    current: bool = False
+
+
+class AppFixture(_Lax):
+    id: str
+    name: str
+    platform: Literal["iOS", "Android"]
+    description: str | None = None
+    created_at: str
+    versions: list[VersionFixture] = Field(default_factory=list)
+
+
+class TestFixture(_Lax):
+    id: str
+    name: str
+    platform: Literal["ios", "android"]
+    app_id: str | None = None
+    description: str = ""
+    tags: list[str] = Field(default_factory=list)
+    step_seconds: float = Field(3.0, gt=0)
+    timeout_seconds: float = Field(600.0, gt=0)
+    blocks: list[dict[str, Any]] = Field(min_length=1)
+    variables: dict[str, str] = Field(default_factory=dict)
+
+
+class WorkflowFixture(_Lax):
+    id: str
+    name: str
+    description: str = ""
+    tests: list[str]
+    concurrency_limit: int = Field(3, ge=1)
+
+
+class RevylFixtures(BaseModel):
+    org: OrgFixture
+    apps: list[AppFixture] = Field(default_factory=list)
+    tests: list[TestFixture] = Field(default_factory=list)
+    workflows: list[WorkflowFixture] = Field(default_factory=list)
+
+    @classmethod
+    def load(cls, directory: Path) -> RevylFixtures:
+        data = json.loads((directory / FIXTURE_FILE).read_text())
+        fixtures = cls.model_validate(data)
+        test_ids = {t.id for t in fixtures.tests}
+        for wf in fixtures.workflows:
+            missing = [t for t in wf.tests if t not in test_ids]
+            if missing:
+                raise ValueError(f"workflow {wf.id} names unknown tests {missing}")
+        return fixtures
+
+
+def step_descriptions(blocks: list[dict[str, Any]]) -> list[str]:
+    """One entry per executed step, depth first: a decision or loop is a step, followed by the
+    steps of its ``then`` branch or one pass of its body (the emulated run takes that path)."""
+    steps: list[str] = []
+    for block in blocks:
+        kind = block.get("type", "instructions")
+        if kind in ("if", "while"):
+            steps.append(str(block.get("condition") or block.get("step_description") or kind))
+            children = block.get("then") or block.get("thenChildren") or block.get("body") \
+                or block.get("children") or []
+            steps.extend(step_descriptions(children))
+        else:
+            manual = str(block.get("step_type") or "").replace("_", " ")
+            steps.append(str(block.get("step_description") or manual or kind))
+    return steps
+
+
+@dataclass
+class TestDef:
+
+    __test__ = False  # not a pytest class, despite the name
+    id: str
+    name: str
+    platform: str
+    app_id: str | None
+    description: str
+    tags: list[str]
+    blocks: list[dict[str, Any]]
+    variables: dict[str, str]
+    step_seconds: float
+    timeout_seconds: float
+    created_at: str
+    version: int = 1
+    steps: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.steps:
+            self.steps = step_descriptions(self.blocks)
+
+
+@dataclass
+class WorkflowDef:
+    id: str
+    name: str
+    description: str
+    tests: list[str]
+    concurrency_limit: int
+
+
+@dataclass
+class AppDef:
+    id: str
+    name: str
+    platform: str
+    description: str | None
+    created_at: str
+    versions: list[dict[str, Any]]
+
+
+class Catalog:
+    """Definitions of one namespace."""
+
+    def __init__(self, fixtures: RevylFixtures, created_at: str) -> None:
+        self.org = fixtures.org.model_dump()
+        self.tests: dict[str, TestDef] = {
+            t.id: TestDef(id=t.id, name=t.name, platform=t.platform, app_id=t.app_id,
+                          description=t.description, tags=list(t.tags),
+                          blocks=copy.deepcopy(t.blocks), variables=dict(t.variables),
+                          step_seconds=t.step_seconds, timeout_seconds=t.timeout_seconds,
+                          created_at=created_at)
+            for t in fixtures.tests
+        }
+        self.workflows: dict[str, WorkflowDef] = {
+            w.id: WorkflowDef(w.id, w.name, w.description, list(w.tests), w.concurrency_limit)
+            for w in fixtures.workflows
+        }
+        self.apps: dict[str, AppDef] = {
+            a.id: AppDef(a.id, a.name, a.platform, a.description, a.created_at,
+                         [v.model_dump() for v in a.versions])
+            for a in fixtures.apps
+        }
+
+    def test(self, test_id: str) -> TestDef:
+        test = self.tests.get(test_id)
+        if test is None:
+            raise NotFound("Test not found")
+        return test
+
+    def app_name(self, app_id: str | None) -> str | None:
+        app = self.apps.get(app_id or "")
+        return app.name if app else None

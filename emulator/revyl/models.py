@@ -1,0 +1,77 @@
+"""Request models of the Revyl API, lenient the way the real backend is.
+
+Unknown fields are ignored (clients send many the schema lacks) and pydantic's lax mode coerces
+``"3"`` to ``3`` (the GitHub Action sends ``retries`` as a string). Nested configs are kept as
+plain dicts after validation: the emulator echoes them but does not act on most of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class LocationConfig(_Request):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
+class ExecutionModeConfig(_Request):
+    human_in_the_loop: bool = False
+    enable_reflection: bool = True
+    enable_planning: bool = False
+    retries: int = 1
+    reflection_retries: int = 1
+    skip_app_install: bool = False
+    grounder_type: str | None = None
+    network_capture: bool = True
+    initial_location: LocationConfig | None = None
+    initial_orientation: str | None = None
+    initial_locale: str | None = None
+
+
+class LLMConfig(_Request):
+    primary_model: str | None = None
+    reflection_model: str | None = None
+    planning_model: str | None = None
+
+
+class TestRunConfig(_Request):
+    llm_config: LLMConfig | None = None
+    execution_mode: ExecutionModeConfig | None = None
+    run_id: str | None = None
+    cache_retry_mode: str | None = None
+    fallback_trigger: str | None = None
+    disable_grid: bool | None = None
+    disable_video_validation: bool | None = None
+    fail_fast: bool | None = None
+
+
+class ExecuteTestRequest(_Request):
+    """``TaskID``: body of execute_test_id_async (seed 001)."""
+
+    test_id: str = Field(min_length=1)
+    get_downloads: bool | None = False
+    device_local: bool | None = None
+    backend_url: str | None = None
+    test_entrypoint: str | None = None
+    retries: int | None = Field(1, ge=0, le=100)
+    source: str | None = "api"
+    app_link: str | None = None
+    build_version_id: str | None = None
+    llm_model_name: str | None = None
+    run_config: TestRunConfig | None = None
+    device_model: str | None = None
+    os_version: str | None = None
+    launch_env_var_ids: list[str] | None = None
+    launch_env_vars: dict[str, str] | None = None
+    launch_arguments: list[str] | None = None
+    variable_overrides: dict[str, str] | None = None
+
+    def recorded(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True, exclude_defaults=True)

@@ -1,0 +1,18 @@
+"""Revyl routers. Every family is mounted at all the paths the clients use (spec §0.1)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from emulator.core.auth import namespace
+from emulator.revyl.routes import account, executions, tests
+
+
+def router() -> APIRouter:
+    api = APIRouter(dependencies=[Depends(namespace)])
+    for module in (account, executions, tests):
+        api.include_router(module.router)
+    root = APIRouter()
+    root.include_router(account.public)
+    root.include_router(api)
+    return root

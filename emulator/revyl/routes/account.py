@@ -1,0 +1,35 @@
+"""Who am I, health and telemetry: the calls every CLI command starts or ends with."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from starlette.responses import JSONResponse
+
+from emulator.core.auth import bearer_token, namespace
+from emulator.core.namespaces import Namespace
+from emulator.core.responses import ok
+from emulator.revyl import wire
+from emulator.revyl.state import revyl
+
+TAG = "Revyl: account"
+public = APIRouter(tags=[TAG])
+router = APIRouter(tags=[TAG])
+
+
+@public.get("/health_check")
+async def health_check() -> JSONResponse:
+    return ok({"status": "healthy"})
+
+
+@router.get("/api/v1/entity/users/get_user_uuid")
+async def get_user_uuid(request: Request,
+                        ns: Annotated[Namespace, Depends(namespace)]) -> JSONResponse:
+    return ok(wire.auth_info(revyl(ns).catalog.org, bearer_token(request)))
+
+
+@router.post("/api/v1/telemetry/{kind}")
+async def telemetry(kind: str, body: Annotated[Any, Body()] = None) -> JSONResponse:
+    """Accepted and dropped: the emulator never phones anywhere."""
+    return ok({"success": True})

@@ -1,0 +1,54 @@
+"""Test executions: start (both host paths), poll, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import JSONResponse
+
+from emulator.core.auth import namespace
+from emulator.core.namespaces import Namespace
+from emulator.core.responses import ok
+from emulator.revyl import wire
+from emulator.revyl.models import ExecuteTestRequest
+from emulator.revyl.state import revyl
+
+router = APIRouter(tags=["Revyl: test executions"])
+Ns = Annotated[Namespace, Depends(namespace)]
+
+
+def execution_source(request: Request, body_source: str | None) -> str:
+    """CLI header first, then CI headers, then what the body says (spec §1.2)."""
+    if request.headers.get("x-revyl-client", "").lower() == "cli":
+        return "cli"
+    if request.headers.get("x-ci-system"):
+        return "ci_cd"
+    return body_source or "api"
+
+
+@router.post("/api/v1/execution/api/execute_test_id_async")
+@router.post("/api/execute_test_id_async", include_in_schema=False)
+async def execute_test(body: ExecuteTestRequest, request: Request, ns: Ns) -> JSONResponse:
+    execution = revyl(ns).tests.start(
+        body.test_id, retries=body.retries, source=execution_source(request, body.source),
+        build_version_id=body.build_version_id, request=body.recorded())
+    return ok(wire.execute_test_response(execution))
+
+
+@router.get("/api/v1/tests/get_test_execution_task")
+async def get_test_execution_task(task_id: Annotated[str, Query()], ns: Ns) -> JSONResponse:
+    return ok(wire.test_status(revyl(ns).tests.get(task_id)))
+
+
+@router.get("/api/v1/tests/get_enhanced_test_execution_task")
+async def get_enhanced_test_execution_task(task_id: Annotated[str, Query()],
+                                           ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    return ok(wire.enhanced_task(state.tests.get(task_id), state.catalog.org["org_id"]))
+
+
+@router.post("/api/v1/execution/tests/status/cancel/{task_id}")
+async def cancel_test(task_id: str, ns: Ns) -> JSONResponse:
+    execution, cancelled = revyl(ns).tests.cancel(task_id)
+    return ok(wire.cancel_response(execution, cancelled))

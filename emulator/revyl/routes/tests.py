@@ -1,0 +1,58 @@
+"""Test definitions and their history, as the CLI reads them around a run."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from starlette.responses import JSONResponse
+
+from emulator.core.auth import namespace
+from emulator.core.namespaces import Namespace
+from emulator.core.responses import ok
+from emulator.revyl import wire
+from emulator.revyl.state import revyl
+
+router = APIRouter(tags=["Revyl: tests"])
+Ns = Annotated[Namespace, Depends(namespace)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.get("/api/v1/tests/get_test_by_id/{test_id}")
+async def get_test_by_id(test_id: str, ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    test = state.catalog.test(test_id)
+    history = state.tests.history(test_id)
+    return ok(wire.test_resource(test, state.catalog, history[0] if history else None))
+
+
+@router.get("/api/v1/tests/get_simple_tests")
+async def get_simple_tests(ns: Ns, limit: Limit = 100, offset: Offset = 0,
+                           search: str | None = None) -> JSONResponse:
+    catalog = revyl(ns).catalog
+    tests = [t for t in catalog.tests.values()
+             if not search or search.lower() in t.name.lower()]
+    page = tests[offset:offset + limit]
+    return ok({"tests": [wire.simple_test(t, catalog) for t in page], "count": len(tests)})
+
+
+@router.get("/api/v1/tests/get_test_enhanced_history")
+async def get_test_enhanced_history(test_id: Annotated[str, Query()], ns: Ns,
+                                    limit: Limit = 10, offset: Offset = 0) -> JSONResponse:
+    state = revyl(ns)
+    state.catalog.test(test_id)
+    history = state.tests.history(test_id)
+    page = history[offset:offset + limit]
+    org_id = state.catalog.org["org_id"]
+    return ok({"items": [wire.history_item(e, org_id) for e in page],
+               "total_count": len(history), "requested_count": limit,
+               "found_count": len(page)})
+
+
+@router.get("/api/v1/reports-v3/reports/by-execution/{task_id}/context")
+async def report_context(task_id: str, ns: Ns, include_steps: bool = False,
+                         include_actions: bool = False,
+                         include_llm_calls: bool = False) -> JSONResponse:
+    state = revyl(ns)
+    return ok(wire.report_context(state.tests.get(task_id), state.catalog, include_steps))

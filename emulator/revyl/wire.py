@@ -1,0 +1,215 @@
+"""Wire shapes of Revyl responses, built as plain dicts straight from the state objects.
+
+Status polling is the hottest path, so responses are assembled once per request without model
+validation. The field names, types and null-ness follow spec/revyl.md; where the Go CLI is
+type-strict (ints vs floats, strings vs numbers) the comment says so.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from emulator.core.clock import iso
+from emulator.revyl.catalog import Catalog, TestDef
+from emulator.revyl.machine import TestExecution
+
+UI_ORIGIN = "https://app.revyl.ai"
+
+
+def execute_test_response(e: TestExecution) -> dict[str, Any]:
+    # No "error" substring anywhere: scripts/test.sh greps the body for it.
+    return {"status": e.status, "message": "Test execution started", "id": e.id,
+            "task_id": e.id}
+
+
+def test_status(e: TestExecution) -> dict[str, Any]:
+    """``TestStatusResponse`` (get_test_execution_task)."""
+    failed = e.status in ("failed", "timeout")
+    return {
+        "id": e.id,
+        "task_id": e.id,
+        "test_id": e.test_id,
+        "test_name": e.test_name,
+        "platform": e.platform,
+        "status": e.status,
+        "progress": e.progress,
+        "current_step": e.current_step,
+        "current_step_index": e.current_step_index,  # int for the Go decoder
+        "total_steps": e.total_steps,
+        "steps_completed": e.steps_completed,
+        "error_message": e.error_message,
+        "execution_errors": [e.error_message] if failed and e.error_message else None,
+        "validation_failures": None,
+        "success": e.success,
+        "workflow_run_id": e.workflow_execution_id,
+        "test_history_id": e.test_history_id,
+        "metadata": {"attempt": e.attempt, "retries": e.plan.attempts, "source": e.source,
+                     "build_version_id": e.build_version_id},
+        "created_at": iso(e.created_at),
+        "started_at": e.timestamp(e.started_at),
+        "completed_at": e.timestamp(e.completed_at),
+        "execution_time_seconds": e.execution_time_seconds,
+    }
+
+
+def enhanced_task(e: TestExecution, org_id: str) -> dict[str, Any]:
+    """``TestExecutionTasksEnhanced``: the per-execution record inside history and reports."""
+    return {
+        "id": e.id,
+        "test_id": e.test_id,
+        "org_id": org_id,
+        "session_id": None,
+        "status": e.status,
+        "success": e.success,
+        "progress": e.progress,
+        "current_step": e.current_step,
+        "current_step_index": e.current_step_index,
+        "total_steps": e.total_steps,
+        "steps_completed": e.steps_completed,
+        "error_message": e.error_message,
+        "execution_time_seconds": e.execution_time_seconds,
+        "started_at": e.timestamp(e.started_at),
+        "completed_at": e.timestamp(e.completed_at),
+        "created_at": iso(e.created_at),
+        "updated_at": iso(e.updated_at),
+        "metadata": {"attempt": e.attempt},
+        "test_history_id": e.test_history_id,
+        "platform": e.platform,
+        "workflow_execution_id": e.workflow_execution_id,
+        "was_quarantined": False,
+    }
+
+
+def history_item(e: TestExecution, org_id: str) -> dict[str, Any]:
+    return {
+        "id": e.test_history_id,
+        "test_uid": e.test_id,
+        "execution_time": iso(e.started_at if e.started_at is not None else e.created_at),
+        "status": e.status,
+        "duration": e.execution_time_seconds,
+        "has_report": e.terminal,
+        "enhanced_task": enhanced_task(e, org_id),
+    }
+
+
+def cancel_response(e: TestExecution, cancelled: bool) -> dict[str, Any]:
+    if cancelled:
+        message = "Test execution cancelled"
+    else:
+        message = f"Test execution already finished with status '{e.status}'"
+    return {"success": cancelled, "message": message, "task_id": e.id, "status": e.status}
+
+
+def test_resource(t: TestDef, catalog: Catalog, last: TestExecution | None) -> dict[str, Any]:
+    """``TestResourceResponse`` (get_test_by_id). UUID-typed fields are uuids or absent."""
+    body: dict[str, Any] = {
+        "id": t.id,
+        "name": t.name,
+        "platform": t.platform,
+        "description": t.description,
+        "tasks": t.blocks,
+        "version": t.version,
+        "app_id": t.app_id,
+        "pinned_version": None,
+        "owner": catalog.org["user_id"],
+        "user_id": catalog.org["user_id"],
+        "last_modified_by": catalog.org["user_id"],
+        "tags": [{"id": tag_id(tag), "name": tag, "color": "#6366f1"} for tag in t.tags],
+        "retries": 1,
+        "test_timeout_seconds": int(t.timeout_seconds),
+        "mobile_targets": [],
+        "metadata": {"variables": t.variables},
+    }
+    if last is not None:
+        body.update(last_status=last.status, last_execution_id=last.id,
+                    last_execution_time=iso(last.created_at),
+                    last_duration=last.execution_time_seconds)
+    return body
+
+
+def simple_test(t: TestDef, catalog: Catalog) -> dict[str, Any]:
+    return {"id": t.id, "name": t.name, "platform": t.platform, "app_id": t.app_id,
+            "app_name": catalog.app_name(t.app_id),
+            "tags": [{"id": tag_id(tag), "name": tag, "color": "#6366f1"} for tag in t.tags]}
+
+
+def tag_id(name: str) -> str:
+    """Stable uuid-shaped id per tag name, so tags need no store of their own."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"revyl-emulator:tag:{name}"))
+
+
+def report_context(e: TestExecution, catalog: Catalog, include_steps: bool) -> dict[str, Any]:
+    """``ReportContextResponse`` (reports-v3 by-execution context)."""
+    test = catalog.tests.get(e.test_id)
+    app = catalog.apps.get(test.app_id or "") if test else None
+    passed = e.steps_completed
+    failed = 1 if e.status in ("failed", "timeout") else 0
+    body: dict[str, Any] = {
+        "id": e.test_history_id,
+        "org_id": catalog.org["org_id"],
+        "execution_id": e.id,
+        "test_id": e.test_id,
+        "test_name": e.test_name,
+        "platform": e.platform,
+        "session_status": e.status,
+        "success": e.success,
+        "error_message": e.error_message,
+        "total_steps": e.total_steps,
+        "passed_steps": passed,
+        "failed_steps": failed,
+        "app_name": app.name if app else None,
+        "build_version": _current_version(app.versions) if app else None,
+        "created_at": iso(e.created_at),
+        "updated_at": iso(e.updated_at),
+        "started_at": e.timestamp(e.started_at),
+        "completed_at": e.timestamp(e.completed_at),
+        "duration_seconds": e.execution_time_seconds,
+        "report_url": f"{UI_ORIGIN}/tests/report?taskId={e.id}",
+        "workflow_execution_id": e.workflow_execution_id,
+    }
+    if include_steps:
+        body["steps"] = [
+            {"id": f"{e.id}:{i}", "execution_order": i, "step_type": "instruction",
+             "step_description": text, "status": _step_status(e, i),
+             "success": _step_status(e, i) == "passed"}
+            for i, text in enumerate(e.plan.steps)
+        ]
+    return body
+
+
+def _step_status(e: TestExecution, index: int) -> str:
+    if index < e.steps_completed:
+        return "passed"
+    if index == e.current_step_index and e.status in ("failed", "timeout"):
+        return "failed"
+    if index == e.current_step_index and e.status == "running":
+        return "running"
+    return "pending"
+
+
+def _current_version(versions: list[dict[str, Any]]) -> str | None:
+    for v in versions:
+        if v.get("current"):
+            return v["version"]
+    return versions[-1]["version"] if versions else None
+
+
+def auth_info(org: dict[str, Any], token: str) -> dict[str, Any]:
+    """``AuthInfo`` (get_user_uuid). The key is echoed masked, never in full."""
+    masked = token[:4] + "…" if len(token) > 8 else "…"
+    return {
+        "user_id": org["user_id"],
+        "org_id": org["org_id"],
+        "org_name": org["org_name"],
+        "email": org["email"],
+        "api_key": masked,
+        "concurrency_limit": org["concurrency_limit"],
+        "ios_concurrency_limit": org["ios_concurrency_limit"],
+        "android_concurrency_limit": org["android_concurrency_limit"],
+        "permissions": ["read", "write", "execute"],
+        "user_role": org["user_role"],
+        "billing_exempt": True,
+        "service": False,
+        "proxy_enabled": False,
+    }

@@ -1,0 +1,35 @@
+"""Runtime settings: one object, filled from `EMULATOR_*` variables and then from CLI flags.
+
+Flags win over the environment because a developer typing a flag means it for this run, while
+the environment is often inherited from a CI job.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EMULATOR_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    seed: int = 0
+    clock: Literal["realtime", "manual"] = "realtime"
+    time_scale: float = Field(1.0, gt=0)
+    fixtures: Path = DEFAULT_FIXTURES
+    # Epoch (unix seconds) that virtual time starts at.  None: wall-clock time for the realtime
+    # clock, 2026-01-01T00:00:00Z for the manual one (so manual runs are byte-for-byte repeatable).
+    epoch: float | None = None
+    # Base URL that links handed to clients point at (presigned uploads, reports).  None: derived
+    # from host and the bound port; set it when the emulator sits behind a proxy or in Docker.
+    public_url: str | None = None
+    max_body_bytes: int = Field(1 * 1024 * 1024, gt=0)
+    max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0)
+    log_level: str = "warning"
