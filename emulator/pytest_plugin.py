@@ -55,7 +55,8 @@ class EmulatorProcess:
                 line = lines.get(timeout=self.startup_timeout)
             except queue.Empty:
                 self.stop()
-                raise RuntimeError("emulator did not print Ready.: " + "".join(self.output)) from None
+                output = "".join(self.output)
+                raise RuntimeError(f"emulator did not print Ready.: {output}") from None
             if line is None:
                 raise RuntimeError("emulator exited during start-up: " + "".join(self.output))
             if line.startswith("Ready."):
