@@ -120,6 +120,7 @@ def test_switching_modes_keeps_the_current_reading():
     assert clock.now() == frozen
 
 
+@pytest.mark.anyio
 async def test_realtime_scaled_clock_fires_timers_without_manual_help():
     clock = VirtualClock("realtime", scale=1000.0, epoch=0.0)
     fired = asyncio.Event()
@@ -129,6 +130,7 @@ async def test_realtime_scaled_clock_fires_timers_without_manual_help():
     await clock.aclose()
 
 
+@pytest.mark.anyio
 async def test_realtime_driver_wakes_for_an_earlier_timer():
     clock = VirtualClock("realtime", scale=1000.0, epoch=0.0)
     late, early = asyncio.Event(), asyncio.Event()
