@@ -81,7 +81,11 @@ class RevylFixtures(BaseModel):
 
     @classmethod
     def load(cls, directory: Path) -> RevylFixtures:
-        data = json.loads((directory / FIXTURE_FILE).read_text())
+        path = directory / FIXTURE_FILE
+        if not path.is_file():
+            raise FileNotFoundError(f"no {FIXTURE_FILE} in {directory}: pass --fixtures DIR "
+                                    "(or EMULATOR_FIXTURES) pointing at the fixtures/ directory")
+        data = json.loads(path.read_text())
         fixtures = cls.model_validate(data)
         test_ids = {t.id for t in fixtures.tests}
         for wf in fixtures.workflows:
