@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     # Base URL that links handed to clients point at (presigned uploads, reports).  None: derived
     # from host and the bound port; set it when the emulator sits behind a proxy or in Docker.
     public_url: str | None = None
+    # Floor on how long (virtual seconds) an execution stays non-terminal, so clients that
+    # subscribe right after starting one (the GitHub Action) still see it running.
+    min_active_seconds: float = Field(2.0, ge=0)
+    # Virtual seconds between SSE heartbeat events.
+    heartbeat_seconds: float = Field(15.0, gt=0)
     max_body_bytes: int = Field(1 * 1024 * 1024, gt=0)
     max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0)
     log_level: str = "warning"

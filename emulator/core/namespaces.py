@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
+from emulator.core.broker import Broker
 from emulator.core.clock import VirtualClock
 from emulator.core.ids import IdGenerator
 from emulator.settings import Settings
@@ -35,6 +36,8 @@ class Namespace:
         self._start = self.clock.now()
         self._builders = builders
         self.ids = IdGenerator(settings.seed, name)
+        # Survives reset: connected streams stay connected across a reset.
+        self.broker = Broker()
         self.apis: dict[str, ApiState] = {}
         self._build()
 
@@ -53,6 +56,7 @@ class Namespace:
         if self.clock.mode == "manual":
             self.clock.configure(now=self._start)
         self.ids = IdGenerator(self.settings.seed, self.name)
+        self.broker.clear_replay()
         self._build()
 
     def snapshot(self) -> dict[str, Any]:
@@ -92,5 +96,6 @@ class NamespaceRegistry:
     async def aclose(self) -> None:
         for ns in self:
             await ns.clock.aclose()
+            ns.broker.close()
             for state in ns.apis.values():
                 state.close()

@@ -14,7 +14,7 @@ from emulator.core.errors import NotFound
 from emulator.core.ids import IdGenerator
 from emulator.revyl.catalog import Catalog
 from emulator.revyl.machine import Plan, TestExecution, TestMachine
-from emulator.revyl.outcomes import OutcomeQueue, magic_result
+from emulator.revyl.outcomes import OutcomeQueue, OutcomeScript, magic_result
 
 Listener = Callable[[TestExecution, str], None]
 # Memory bound for long-lived servers: oldest finished executions are forgotten beyond this.
@@ -25,7 +25,7 @@ class TestExecutions:
 
     __test__ = False  # not a pytest class, despite the name
     def __init__(self, catalog: Catalog, clock: VirtualClock, ids: IdGenerator,
-                 outcomes: OutcomeQueue) -> None:
+                 outcomes: OutcomeQueue, min_active_seconds: float = 0.0) -> None:
         self.catalog = catalog
         self.clock = clock
         self.ids = ids
@@ -34,10 +34,15 @@ class TestExecutions:
         self._by_test: dict[str, list[str]] = {}
         self._finished: list[str] = []
         self._listeners: list[Listener] = []
-        self.machine = TestMachine(clock, self._notify)
+        self.machine = TestMachine(clock, self._notify, min_active_seconds)
 
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
+    def subscribe(self, listener: Listener, *, observer: bool = False) -> None:
+        """Observers (the monitor) hear a transition before reactors (workflows) act on it,
+        so a child's completion is published before the workflow completion it causes."""
+        if observer:
+            self._listeners.insert(0, listener)
+        else:
+            self._listeners.append(listener)
 
     def _notify(self, execution: TestExecution, event: str) -> None:
         if execution.terminal and event != "created":
@@ -55,9 +60,13 @@ class TestExecutions:
     # ------------------------------------------------------------------ commands
     def start(self, test_id: str, *, retries: int | None = None, source: str = "api",
               build_version_id: str | None = None, workflow_execution_id: str | None = None,
-              request: dict[str, Any] | None = None) -> TestExecution:
+              request: dict[str, Any] | None = None,
+              script: OutcomeScript | None = None) -> TestExecution:
+        """Start one execution. ``script`` (a workflow forcing a child's outcome) takes
+        precedence over the namespace's queue."""
         test = self.catalog.test(test_id)
-        script = self.outcomes.take(test_id=test_id)
+        if script is None:
+            script = self.outcomes.take(test_id=test_id)
         result = script.result if script is not None else (magic_result(test.name) or "pass")
         attempts = max(1, min(int(retries or 1), 5))
         plan = Plan.build(result=result, steps=test.steps, step_seconds=test.step_seconds,

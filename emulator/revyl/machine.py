@@ -153,9 +153,11 @@ class TestMachine:
 
     __test__ = False  # not a pytest class, despite the name
 
-    def __init__(self, clock: VirtualClock, on_transition: Listener) -> None:
+    def __init__(self, clock: VirtualClock, on_transition: Listener,
+                 min_active_seconds: float = 0.0) -> None:
         self.clock = clock
         self.on_transition = on_transition
+        self.min_active_seconds = min_active_seconds
 
     def start(self, execution: TestExecution) -> None:
         execution.updated_at = self.clock.now()
@@ -203,6 +205,9 @@ class TestMachine:
                 self._arm(e, plan.step_seconds, "step_passed")
 
     def _arm(self, e: TestExecution, delay: float, event: str) -> None:
+        if TRANSITIONS[(e.status, event)] in TERMINAL:
+            # Late subscribers must still see the execution active for a moment.
+            delay = max(delay, e.created_at + self.min_active_seconds - self.clock.now())
         e.timer = self.clock.call_later(delay, lambda: self.fire(e, event))
 
 

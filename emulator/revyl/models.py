@@ -75,3 +75,47 @@ class ExecuteTestRequest(_Request):
 
     def recorded(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True, exclude_defaults=True)
+
+
+class PlatformApp(_Request):
+    app_id: str = Field(min_length=1)
+    pinned_version: str | None = None
+
+
+class WorkflowAppConfig(_Request):
+    ios_build: PlatformApp | None = None
+    android_build: PlatformApp | None = None
+
+
+class ExecuteWorkflowRequest(_Request):
+    """``WorkflowInfo``: body of execute_workflow_id_async / workflow-executions (seed 000)."""
+
+    workflow_id: str = Field(min_length=1)
+    run_config: TestRunConfig | None = None
+    build_config: WorkflowAppConfig | None = None
+    override_build_config: bool = False
+    variable_overrides: dict[str, str] | None = None
+    launch_env_var_ids: list[str] | None = None
+    launch_env_vars: dict[str, str] | None = None
+    launch_arguments: list[str] | None = None
+    retries: int | None = Field(1, ge=0, le=100)
+    concurrency_limit_override: int | None = Field(None, ge=1, le=100)
+    location_config: LocationConfig | None = None
+    override_location: bool = False
+
+    def recorded(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True, exclude_defaults=True)
+
+
+class UnifiedReportRequest(_Request):
+    workflow_task_id: str = Field(min_length=1)
+    token: str | None = None
+    include_video_metadata: bool = False
+
+
+class ShareableLinkRequest(_Request):
+    test_id: str | None = None
+    history_id: str | None = None
+    task_id: str | None = None
+    origin: str | None = None
+    expiration_hours: int | None = Field(None, ge=1, le=24 * 365)

@@ -8,28 +8,42 @@ from typing import Any
 from emulator.core.namespaces import Namespace
 from emulator.revyl.catalog import Catalog, RevylFixtures
 from emulator.revyl.executions import TestExecutions
+from emulator.revyl.monitor import Monitor
 from emulator.revyl.outcomes import OutcomeQueue
+from emulator.revyl.workflows import WorkflowExecutions
 
 
 class RevylState:
     def __init__(self, ns: Namespace, fixtures: RevylFixtures) -> None:
+        settings = ns.settings
         self.catalog = Catalog(fixtures, ns.clock.now_iso())
         self.outcomes = OutcomeQueue()
-        self.tests = TestExecutions(self.catalog, ns.clock, ns.ids, self.outcomes)
+        self.tests = TestExecutions(self.catalog, ns.clock, ns.ids, self.outcomes,
+                                    settings.min_active_seconds)
+        self.workflows = WorkflowExecutions(self.catalog, ns.clock, ns.ids, self.outcomes,
+                                            self.tests, settings.min_active_seconds)
+        self.monitor = Monitor(ns.broker, ns.clock, self.tests, self.workflows,
+                               self.catalog.org, settings.heartbeat_seconds)
 
     def snapshot(self) -> dict[str, Any]:
         by_status: dict[str, int] = {}
         for e in self.tests.by_id.values():
             by_status[e.status] = by_status.get(e.status, 0) + 1
+        flows: dict[str, int] = {}
+        for wf in self.workflows.by_id.values():
+            flows[wf.status] = flows.get(wf.status, 0) + 1
         return {
             "tests": len(self.catalog.tests),
             "workflows": len(self.catalog.workflows),
             "apps": len(self.catalog.apps),
             "test_executions": by_status,
+            "workflow_executions": flows,
             "scripted_outcomes": self.outcomes.listing(),
         }
 
     def close(self) -> None:
+        self.monitor.close()
+        self.workflows.close()
         self.tests.close()
 
 

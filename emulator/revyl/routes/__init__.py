@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from emulator.core.auth import namespace
-from emulator.revyl.routes import account, executions, tests
+from emulator.revyl.routes import account, executions, monitor, reports, tests, workflows
 
 
 def router() -> APIRouter:
     api = APIRouter(dependencies=[Depends(namespace)])
-    for module in (account, executions, tests):
+    for module in (account, executions, tests, workflows, monitor, reports):
         api.include_router(module.router)
     root = APIRouter()
     root.include_router(account.public)

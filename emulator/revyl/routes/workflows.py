@@ -1,0 +1,101 @@
+"""Workflow executions and definitions, at every path the seed, the CLI and the Action use."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import JSONResponse
+
+from emulator.core.auth import namespace
+from emulator.core.errors import NotFound
+from emulator.core.namespaces import Namespace
+from emulator.core.responses import ok
+from emulator.revyl import workflow_wire as wire
+from emulator.revyl.models import ExecuteWorkflowRequest, UnifiedReportRequest
+from emulator.revyl.routes.executions import execution_source
+from emulator.revyl.state import revyl
+
+router = APIRouter(tags=["Revyl: workflows"])
+Ns = Annotated[Namespace, Depends(namespace)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.post("/api/v1/execution/api/execute_workflow_id_async")
+@router.post("/api/v1/workflow-executions", include_in_schema=False)
+@router.post("/api/execute_workflow_id_async", include_in_schema=False)
+async def execute_workflow(body: ExecuteWorkflowRequest, request: Request,
+                           ns: Ns) -> JSONResponse:
+    wf = revyl(ns).workflows.start(
+        body.workflow_id, retries=body.retries, source=execution_source(request, None),
+        concurrency_limit=body.concurrency_limit_override, request=body.recorded())
+    return ok(wire.execute_workflow_response(wf))
+
+
+@router.get("/api/v1/workflows/status/status/{task_id}")
+@router.get("/api/v1/workflows/status/{task_id}", include_in_schema=False)
+async def workflow_status(task_id: str, ns: Ns) -> JSONResponse:
+    return ok(wire.workflow_status(revyl(ns).workflows.get(task_id)))
+
+
+@router.get("/api/v1/workflows/tasks/workflow_task/{task_id}")
+async def workflow_task(task_id: str, ns: Ns) -> JSONResponse:
+    return ok(wire.workflow_task(revyl(ns).workflows.get(task_id)))
+
+
+@router.get("/api/v1/workflows/tasks/workflow_task")
+async def workflow_task_query(task_id: Annotated[str, Query()], ns: Ns) -> JSONResponse:
+    return ok(wire.workflow_task(revyl(ns).workflows.get(task_id)))
+
+
+@router.get("/api/v1/workflows/history/{workflow_id}")
+@router.get("/api/v1/workflows/status/history/{workflow_id}", include_in_schema=False)
+async def workflow_history(workflow_id: str, ns: Ns, limit: Limit = 100,
+                           offset: Offset = 0) -> JSONResponse:
+    state = revyl(ns)
+    if workflow_id not in state.catalog.workflows:
+        raise NotFound("Workflow not found")
+    executions = state.workflows.history(workflow_id)
+    finished = [wf for wf in executions if wf.terminal]
+    return ok(wire.history(workflow_id, executions[offset:offset + limit], len(executions),
+                           finished))
+
+
+@router.post("/api/v1/workflows/status/cancel/{task_id}")
+@router.post("/api/v1/execution/api/v1/workflows/status/cancel/{task_id}",
+             include_in_schema=False)
+async def cancel_workflow(task_id: str, ns: Ns) -> JSONResponse:
+    wf, cancelled = revyl(ns).workflows.cancel(task_id)
+    message = ("Workflow execution cancelled" if cancelled
+               else f"Workflow execution already finished with status '{wf.status}'")
+    return ok({"success": cancelled, "message": message, "task_id": wf.id,
+               "status": wf.status})
+
+
+@router.get("/api/v1/workflows/get_workflow_info")
+async def get_workflow_info(workflow_id: Annotated[str, Query()], ns: Ns) -> JSONResponse:
+    workflow = revyl(ns).catalog.workflows.get(workflow_id)
+    if workflow is None:
+        raise NotFound("Workflow not found")
+    return ok(wire.workflow_info(workflow))
+
+
+@router.get("/api/v1/workflows/get_with_last_status")
+async def get_with_last_status(ns: Ns, limit: Limit = 50, offset: Offset = 0,
+                               history_limit: Annotated[int, Query(ge=0, le=100)] = 5,
+                               search: str | None = None) -> JSONResponse:
+    state = revyl(ns)
+    workflows = [w for w in state.catalog.workflows.values()
+                 if not search or search.lower() in w.name.lower()]
+    page = workflows[offset:offset + limit]
+    return ok({"data": [wire.with_last_status(w, state.workflows.history(w.id), history_limit)
+                        for w in page],
+               "count": len(page), "has_more": offset + len(page) < len(workflows),
+               "limit": limit, "offset": offset, "total_count": len(workflows)})
+
+
+@router.post("/api/v1/workflows/share/unified-report")
+async def unified_report(body: UnifiedReportRequest, ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    return ok(wire.unified_report(state.workflows.get(body.workflow_task_id), state.catalog))

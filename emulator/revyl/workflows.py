@@ -1,0 +1,287 @@
+"""Workflow executions: a table-driven machine that runs a workflow's tests as child test
+executions, at most ``concurrency_limit`` at a time, on the namespace clock.
+
+The workflow reacts to its children through the test service's listener: every finished child
+frees a slot for the next pending test and updates the counts; the last one decides the end
+state (``failed`` when any child failed or timed out, spec §12.8).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from emulator.core.clock import Timer, VirtualClock
+from emulator.core.errors import NotFound
+from emulator.core.ids import IdGenerator
+from emulator.revyl.catalog import Catalog
+from emulator.revyl.executions import TestExecutions
+from emulator.revyl.machine import InvalidTransition, TestExecution
+from emulator.revyl.outcomes import OutcomeQueue, OutcomeScript
+
+ACTIVE = frozenset({"queued", "setup", "running"})
+TERMINAL = frozenset({"completed", "failed", "cancelled", "timeout"})
+
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("queued", "setup_started"): "setup",
+    ("queued", "cancel"): "cancelled",
+    ("setup", "setup_done"): "running",
+    ("setup", "setup_failed"): "failed",
+    ("setup", "cancel"): "cancelled",
+    ("running", "child_finished"): "running",
+    ("running", "all_passed"): "completed",
+    ("running", "some_failed"): "failed",
+    ("running", "timed_out"): "timeout",
+    ("running", "cancel"): "cancelled",
+}
+
+QUEUE_SECONDS = 1.0
+SETUP_SECONDS = 2.0
+TIMEOUT_SECONDS = 3600.0
+
+
+@dataclass
+class WorkflowPlan:
+    queue_seconds: float = QUEUE_SECONDS
+    setup_seconds: float = SETUP_SECONDS
+    timeout_seconds: float = TIMEOUT_SECONDS
+    setup_error: str | None = None
+    forced_failure: int | None = None  # 0-based child index forced to fail
+    error_message: str | None = None
+
+    @classmethod
+    def build(cls, script: OutcomeScript | None, total: int) -> WorkflowPlan:
+        if script is None:
+            return cls()
+        plan = cls(
+            queue_seconds=QUEUE_SECONDS if script.queue_seconds is None else script.queue_seconds,
+            setup_seconds=SETUP_SECONDS if script.init_seconds is None else script.init_seconds,
+            timeout_seconds=script.timeout_seconds or TIMEOUT_SECONDS,
+            error_message=script.error_message)
+        if script.result == "error":
+            plan.setup_error = script.error_message or "Workflow setup failed (emulated error)"
+        elif script.result == "fail" and total:
+            plan.forced_failure = min(script.fail_step or total, total) - 1
+        elif script.result == "timeout":
+            plan.timeout_seconds = script.timeout_seconds or 60.0
+        return plan
+
+
+@dataclass
+class WorkflowExecution:
+    id: str
+    workflow_id: str
+    workflow_name: str
+    tests: list[str]
+    concurrency_limit: int
+    retries: int
+    plan: WorkflowPlan
+    created_at: float
+    source: str = "api"
+    request: dict[str, Any] = field(default_factory=dict)
+    status: str = "queued"
+    children: list[TestExecution] = field(default_factory=list)
+    pending: deque[int] = field(default_factory=deque)
+    started_at: float | None = None
+    completed_at: float | None = None
+    updated_at: float = 0.0
+    error_message: str | None = None
+    cancelling: bool = False
+    timer: Timer | None = None
+    deadline: Timer | None = None
+
+    @property
+    def total_tests(self) -> int:
+        return len(self.tests)
+
+    @property
+    def completed_tests(self) -> int:
+        return sum(1 for c in self.children if c.terminal)
+
+    @property
+    def passed_tests(self) -> int:
+        return sum(1 for c in self.children if c.status == "completed")
+
+    @property
+    def failed_tests(self) -> int:
+        return sum(1 for c in self.children if c.status in ("failed", "timeout"))
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def success(self) -> bool | None:
+        return None if not self.terminal else self.status == "completed"
+
+    @property
+    def fraction_done(self) -> float:
+        if self.status == "completed" or not self.total_tests:
+            return 1.0 if self.status == "completed" else 0.0
+        return round(self.completed_tests / self.total_tests, 4)
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.completed_at if self.completed_at is not None else self.updated_at
+        return round(max(0.0, end - self.started_at), 3)
+
+
+Listener = Callable[[WorkflowExecution, str], None]
+
+
+class WorkflowExecutions:
+    def __init__(self, catalog: Catalog, clock: VirtualClock, ids: IdGenerator,
+                 outcomes: OutcomeQueue, tests: TestExecutions,
+                 min_active_seconds: float = 0.0) -> None:
+        self.catalog = catalog
+        self.clock = clock
+        self.ids = ids
+        self.outcomes = outcomes
+        self.tests = tests
+        self.min_active_seconds = min_active_seconds
+        self.by_id: dict[str, WorkflowExecution] = {}
+        self._by_workflow: dict[str, list[str]] = {}
+        self._listeners: list[Listener] = []
+        tests.subscribe(self._on_test)
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    # ------------------------------------------------------------------ commands
+    def start(self, workflow_id: str, *, retries: int | None = None, source: str = "api",
+              concurrency_limit: int | None = None,
+              request: dict[str, Any] | None = None) -> WorkflowExecution:
+        workflow = self.catalog.workflows.get(workflow_id)
+        if workflow is None:
+            raise NotFound("Workflow not found")
+        script = self.outcomes.take(workflow_id=workflow_id)
+        limit = concurrency_limit if concurrency_limit and concurrency_limit > 0 \
+            else workflow.concurrency_limit
+        wf = WorkflowExecution(
+            id=self.ids.uuid(), workflow_id=workflow.id, workflow_name=workflow.name,
+            tests=list(workflow.tests), concurrency_limit=limit,
+            retries=max(1, min(int(retries or 1), 5)),
+            plan=WorkflowPlan.build(script, len(workflow.tests)),
+            created_at=self.clock.now(), source=source, request=request or {})
+        wf.updated_at = wf.created_at
+        wf.pending.extend(range(len(wf.tests)))
+        self.by_id[wf.id] = wf
+        self._by_workflow.setdefault(workflow.id, []).append(wf.id)
+        self._notify(wf, "created")
+        self._arm(wf, wf.plan.queue_seconds, "setup_started")
+        return wf
+
+    def get(self, task_id: str) -> WorkflowExecution:
+        wf = self.by_id.get(task_id)
+        if wf is None:
+            raise NotFound("Workflow execution not found")
+        return wf
+
+    def cancel(self, task_id: str) -> tuple[WorkflowExecution, bool]:
+        """Cancel the workflow and its active children (their events first, then the
+        workflow's). Returns (execution, whether this call cancelled it)."""
+        wf = self.get(task_id)
+        if wf.terminal:
+            return wf, False
+        wf.cancelling = True
+        wf.pending.clear()
+        for child in wf.children:
+            if not child.terminal:
+                self.tests.cancel(child.id)
+        self.fire(wf, "cancel")
+        return wf, True
+
+    def history(self, workflow_id: str) -> list[WorkflowExecution]:
+        return [self.by_id[i] for i in reversed(self._by_workflow.get(workflow_id, []))]
+
+    def close(self) -> None:
+        for wf in self.by_id.values():
+            for timer in (wf.timer, wf.deadline):
+                if timer is not None:
+                    timer.cancel()
+        self._listeners.clear()
+
+    # ------------------------------------------------------------------ machine
+    def fire(self, wf: WorkflowExecution, event: str) -> None:
+        target = TRANSITIONS.get((wf.status, event))
+        if target is None:
+            raise InvalidTransition(f"workflow {wf.status} --{event}--> ?")
+        now = self.clock.now()
+        if wf.timer is not None:
+            wf.timer.cancel()
+            wf.timer = None
+        wf.status = target
+        wf.updated_at = now
+        if event == "setup_done":
+            wf.started_at = now
+            wf.deadline = self.clock.call_later(wf.plan.timeout_seconds,
+                                                lambda: self._time_out(wf))
+        elif event == "setup_failed":
+            wf.error_message = wf.plan.setup_error
+        elif event == "some_failed":
+            wf.error_message = (f"{wf.total_tests - wf.passed_tests} of {wf.total_tests} "
+                                "tests did not pass")
+        elif event == "cancel":
+            wf.error_message = "Workflow execution cancelled"
+        if target in TERMINAL:
+            wf.completed_at = now
+            if wf.deadline is not None:
+                wf.deadline.cancel()
+        self._notify(wf, event)
+        if event == "setup_started":
+            event_next = "setup_failed" if wf.plan.setup_error else "setup_done"
+            self._arm(wf, wf.plan.setup_seconds, event_next)
+        elif event == "setup_done":
+            self._launch(wf)
+            self._settle(wf)
+
+    def _arm(self, wf: WorkflowExecution, delay: float, event: str) -> None:
+        if TRANSITIONS[(wf.status, event)] in TERMINAL:
+            delay = max(delay, wf.created_at + self.min_active_seconds - self.clock.now())
+        wf.timer = self.clock.call_later(delay, lambda: self.fire(wf, event))
+
+    def _launch(self, wf: WorkflowExecution) -> None:
+        """Start pending children while there are free slots."""
+        while wf.pending and sum(1 for c in wf.children if not c.terminal) < wf.concurrency_limit:
+            index = wf.pending.popleft()
+            forced = None
+            if index == wf.plan.forced_failure:
+                forced = OutcomeScript(result="fail", error_message=wf.plan.error_message)
+            child = self.tests.start(wf.tests[index], retries=wf.retries, source="workflow",
+                                     workflow_execution_id=wf.id, script=forced,
+                                     request={"workflow_execution_id": wf.id})
+            wf.children.append(child)
+
+    def _settle(self, wf: WorkflowExecution) -> None:
+        if wf.status == "running" and not wf.pending and wf.completed_tests == wf.total_tests:
+            self.fire(wf, "all_passed" if wf.failed_tests == 0 and
+                      wf.passed_tests == wf.total_tests else "some_failed")
+
+    def _on_test(self, child: TestExecution, event: str) -> None:
+        if child.workflow_execution_id is None or not child.terminal or event == "created":
+            return
+        wf = self.by_id.get(child.workflow_execution_id)
+        if wf is None or wf.terminal or wf.cancelling:
+            return
+        self.fire(wf, "child_finished")
+        self._launch(wf)
+        self._settle(wf)
+
+    def _time_out(self, wf: WorkflowExecution) -> None:
+        if wf.terminal:
+            return
+        wf.cancelling = True
+        wf.pending.clear()
+        for child in wf.children:
+            if not child.terminal:
+                self.tests.cancel(child.id)
+        wf.error_message = f"Workflow timed out after {wf.plan.timeout_seconds:g}s"
+        self.fire(wf, "timed_out")
+
+    def _notify(self, wf: WorkflowExecution, event: str) -> None:
+        for listener in self._listeners:
+            listener(wf, event)
