@@ -67,7 +67,7 @@ class Broker:
 
     def subscribe(self) -> Subscription:
         """New subscription, primed with the replay buffer (oldest first)."""
-        sub = Subscription(self, max(self._queue_size, len(self._replay) + 16))
+        sub = Subscription(self, self._queue_size + len(self._replay))
         for frame in self._replay:
             sub.offer(frame)
         self._subscribers.append(sub)
