@@ -20,6 +20,13 @@ API_ROUTES = [
     ("GET", f"/api/v1/tests/get_test_enhanced_history?test_id={LOGIN}"),
     ("GET", "/api/v1/reports-v3/reports/by-execution/x/context"),
     ("POST", "/api/v1/telemetry/cli-analytics"),
+    ("GET", "/api/v1/monitor/stream/unified"),
+    ("POST", "/api/v1/workflow-executions"), ("POST", "/api/execute_workflow_id_async"),
+    ("GET", "/api/v1/workflows/status/x"), ("GET", "/api/v1/workflows/tasks/workflow_task/x"),
+    ("GET", "/api/v1/workflows/status/history/x"), ("POST", "/api/v1/workflows/status/cancel/x"),
+    ("GET", "/api/v1/workflows/get_with_last_status"),
+    ("POST", "/api/v1/workflows/share/unified-report"),
+    ("POST", "/api/v1/report/async-run/generate_shareable_report_link"),
 ]
 
 

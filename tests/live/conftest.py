@@ -66,3 +66,66 @@ def revyl(revyl_binary, emulator_server, tmp_path):
 
     run.key = key  # type: ignore[attr-defined]
     return run
+
+
+SHARED = Path(os.environ.get("EMULATOR_SHARED_DIR", REPO.parent / "shared"))
+ACTION_DIR = SHARED / "clients" / "revyl-gh-action"
+
+
+@pytest.fixture(scope="session")
+def action_dir() -> Path:
+    found = str(ACTION_DIR) if (ACTION_DIR / "run-test" / "dist" / "index.js").exists() else None
+    return Path(require_client("The Revyl GitHub Action", found,
+                               f"expected at {ACTION_DIR}; set EMULATOR_SHARED_DIR"))
+
+
+@pytest.fixture(scope="session")
+def node_binary() -> str:
+    return require_client("node (20+)", shutil.which("node"), "apt-get install nodejs")
+
+
+@pytest.fixture(scope="session")
+def run_test_js(action_dir, tmp_path_factory) -> Path:
+    """The Action's bundle as shipped, minus its first line, which loads a source-map helper
+    that the kept copy does not include. Written to a temp dir at run time, never committed."""
+    source = (action_dir / "run-test" / "dist" / "index.js").read_text()
+    first, _, rest = source.partition("\n")
+    first = first.replace("require('./sourcemap-register.js');", "")
+    target = tmp_path_factory.mktemp("gha") / "run-test.js"
+    target.write_text(first + "\n" + rest)
+    return target
+
+
+def parse_github_output(path: Path) -> dict[str, str]:
+    """``name<<delimiter`` blocks as written by @actions/core; later values win."""
+    outputs: dict[str, str] = {}
+    lines = path.read_text().splitlines()
+    i = 0
+    while i < len(lines):
+        name, _, delimiter = lines[i].partition("<<")
+        j = lines.index(delimiter, i + 1)
+        outputs[name] = "\n".join(lines[i + 1:j])
+        i = j + 1
+    return outputs
+
+
+@pytest.fixture
+def action(node_binary, run_test_js, emulator_server, tmp_path):
+    """Run the Action's run-test with inputs; both backend-url and revyl-device-url point at
+    the emulator. Returns (exit code, outputs, log)."""
+    key = f"gha-{uuid.uuid4().hex[:12]}"
+
+    def run(inputs: dict[str, str], timeout: float = 120) -> tuple[int, dict[str, str], str]:
+        out, summary = tmp_path / f"out-{uuid.uuid4().hex[:6]}", tmp_path / "summary.md"
+        out.touch()
+        summary.touch()
+        env = {**os.environ, "REVYL_API_KEY": key, "GITHUB_OUTPUT": str(out),
+               "GITHUB_STEP_SUMMARY": str(summary), "INPUT_BACKEND-URL": emulator_server.url,
+               "INPUT_REVYL-DEVICE-URL": emulator_server.url, "INPUT_TIMEOUT": "120",
+               **{f"INPUT_{k.upper()}": v for k, v in inputs.items()}}
+        done = subprocess.run([node_binary, str(run_test_js)], env=env, capture_output=True,
+                              text=True, timeout=timeout, cwd=tmp_path)
+        return done.returncode, parse_github_output(out), done.stdout + done.stderr
+
+    run.key = key  # type: ignore[attr-defined]
+    return run

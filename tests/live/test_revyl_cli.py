@@ -83,3 +83,42 @@ def test_cancel_unknown_task_exits_1(revyl):
     result = revyl("test", "cancel", "00000000-0000-4000-8000-00000000beef", "--json")
     assert result.code == 1
     assert "not found" in result.stderr.lower() + result.stdout.lower()
+
+
+SMOKE = "f1000000-0000-4000-8000-000000000001"
+NIGHTLY = "f1000000-0000-4000-8000-000000000002"
+
+
+def test_workflow_run_passes(revyl):
+    result = revyl("workflow", "run", SMOKE, "--json")
+    assert result.code == 0, result.stderr
+    body = result.json()
+    assert (body["status"], body["success"], body["passed_tests"]) == ("completed", True, 2)
+    assert {t["test_name"] for t in body["tests"]} == {"login-flow", "onboarding-ios"}
+    assert body["workflow_name"] == "smoke"
+
+
+def test_workflow_run_by_name_with_a_failing_child_exits_1(revyl):
+    result = revyl("workflow", "run", "nightly-regression", "--json")
+    assert result.code == 1
+    body = result.json()
+    assert (body["status"], body["failed_tests"], body["passed_tests"]) == ("failed", 1, 3)
+
+
+def test_workflow_cancel_status_history_and_list(revyl):
+    started = revyl("workflow", "run", NIGHTLY, "--json", "--no-wait")
+    assert started.code == 0, started.stderr
+    task = started.json()["task_id"]
+    cancelled = revyl("workflow", "cancel", task, "--json")
+    assert cancelled.code == 0, cancelled.stderr
+    assert cancelled.json() == {"message": "Workflow execution cancelled", "success": True,
+                                "task_id": task}
+    assert revyl("workflow", "cancel", task, "--json").code == 1
+    status = revyl("workflow", "status", task, "--json")
+    assert status.code == 0 and status.json()["status"] == "cancelled"
+    history = revyl("workflow", "history", NIGHTLY, "--json")
+    assert history.code == 0, history.stderr
+    assert history.json()["executions"][0]["execution_id"] == task
+    listing = revyl("workflow", "list", "--json")
+    assert listing.code == 0 and {w["name"] for w in listing.json()} == {
+        "smoke", "nightly-regression"}
