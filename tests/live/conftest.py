@@ -1,8 +1,8 @@
 """Live tests: a real emulator process, driven by real clients as a user would.
 
 Clients are installed by ``.ci/run`` (never by the tests). Where one is missing the test is
-skipped with the reason, unless ``EMULATOR_REQUIRE_CLIENTS=1`` (set by ``.ci/run``) makes a
-missing client a failure, so CI can never go green by skipping.
+skipped with the reason, unless ``EMULATOR_REQUIRE_CLIENTS`` (set by ``.ci/run``) names it:
+then a missing client is a failure, so CI cannot go green by skipping what it can run.
 """
 
 from __future__ import annotations
@@ -22,12 +22,15 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
-def require_client(what: str, found: str | None, how: str) -> str:
+def require_client(what: str, found: str | None, how: str, key: str) -> str:
+    """``found`` or skip; fail instead when ``EMULATOR_REQUIRE_CLIENTS`` names ``key``
+    (a comma-separated list, or ``1`` for every client)."""
     if found:
         return found
-    message = f"{what} is not installed ({how})"
-    if os.environ.get("EMULATOR_REQUIRE_CLIENTS") == "1":
-        pytest.fail(message)
+    message = f"{what} is not available ({how})"
+    required = os.environ.get("EMULATOR_REQUIRE_CLIENTS", "")
+    if required == "1" or key in required.split(","):
+        pytest.fail(message + f" and EMULATOR_REQUIRE_CLIENTS names {key!r}")
     pytest.skip(message)
 
 
@@ -47,7 +50,8 @@ def revyl_binary() -> str:
                   shutil.which("revyl")]
     found = next((c for c in candidates if c and Path(c).exists()), None)
     return require_client("The Revyl CLI", found,
-                          "pip install revyl==0.1.195 into .venv-revyl, or set REVYL_CLI")
+                          "pip install revyl==0.1.195 into .venv-revyl, or set REVYL_CLI",
+                          "revyl-cli")
 
 
 @pytest.fixture
@@ -76,12 +80,13 @@ ACTION_DIR = SHARED / "clients" / "revyl-gh-action"
 def action_dir() -> Path:
     found = str(ACTION_DIR) if (ACTION_DIR / "run-test" / "dist" / "index.js").exists() else None
     return Path(require_client("The Revyl GitHub Action", found,
-                               f"expected at {ACTION_DIR}; set EMULATOR_SHARED_DIR"))
+                               f"expected at {ACTION_DIR}; set EMULATOR_SHARED_DIR",
+                               "gh-action"))
 
 
 @pytest.fixture(scope="session")
 def node_binary() -> str:
-    return require_client("node (20+)", shutil.which("node"), "apt-get install nodejs")
+    return require_client("node (20+)", shutil.which("node"), "apt-get install nodejs", "node")
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,7 @@ def test_no_wait_returns_once_started(action, inputs):
 @pytest.fixture
 def scripts(action_dir, emulator_server):
     for tool in ("bash", "curl", "jq"):
-        require_client(tool, shutil.which(tool), f"apt-get install {tool}")
+        require_client(tool, shutil.which(tool), f"apt-get install {tool}", "tools")
     key = f"sh-{uuid.uuid4().hex[:12]}"
     env = {**os.environ, "REVYL_API_KEY": key}
 
