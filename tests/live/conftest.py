@@ -72,8 +72,14 @@ def revyl(revyl_binary, emulator_server, tmp_path):
     return run
 
 
-SHARED = Path(os.environ.get("EMULATOR_SHARED_DIR", REPO.parent / "shared"))
-ACTION_DIR = SHARED / "clients" / "revyl-gh-action"
+def _shared_dir() -> Path:
+    """``../shared`` beside the repo (EMULATOR_SHARED_DIR overrides)."""
+    if os.environ.get("EMULATOR_SHARED_DIR"):
+        return Path(os.environ["EMULATOR_SHARED_DIR"])
+    return REPO.parent / "shared"
+
+
+ACTION_DIR = _shared_dir() / "clients" / "revyl-gh-action"
 
 
 @pytest.fixture(scope="session")
