@@ -3,8 +3,8 @@
     python bench/bench_revyl.py [--polls 5000] [--starts 2000]
 
 Measures: app start-up (import + create_app), execution starts per second, status polls per
-second (the CLI polls every 2 s per running test), and the clock firing every transition of
-all started executions.
+second (the CLI polls every 2 s per running test), the clock firing every transition of all
+started executions, and SSE fan-out to 100 subscribers.
 """
 
 from __future__ import annotations
@@ -83,6 +83,23 @@ async def run(app, polls: int, starts: int) -> None:
         elapsed = time.perf_counter() - t
         print(f"clock: {fired:,} transitions in {1000 * elapsed:.1f} ms "
               f"({fired / elapsed:,.0f}/s)")
+        # SSE fan-out: one encoding per event, shared by every subscriber's queue.
+        subscribers = [ns.broker.subscribe() for _ in range(100)]
+        for sub in subscribers:  # skip the replayed backlog
+            while not sub.queue.empty():
+                sub.queue.get_nowait()
+        t = time.perf_counter()
+        events = 1000
+        for i in range(events):
+            ns.broker.publish("test_updated", {"test": {"id": tasks[i % len(tasks)], "n": i}})
+            if i % 500 == 499:
+                for sub in subscribers:
+                    while not sub.queue.empty():
+                        sub.queue.get_nowait()
+        elapsed = time.perf_counter() - t
+        print(f"SSE fan-out: {events:,} events x {len(subscribers)} subscribers in "
+              f"{1000 * elapsed:.1f} ms ({events * len(subscribers) / elapsed:,.0f} "
+              f"deliveries/s)")
     await app.state.registry.aclose()
 
 

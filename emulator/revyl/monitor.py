@@ -175,6 +175,8 @@ class Monitor:
 
     # ------------------------------------------------------------------ transitions
     def _on_test(self, e: TestExecution, event: str) -> None:
+        if not e.terminal and not self.broker.subscribers:
+            return  # nobody listens and only terminal events are kept for replay
         if event == "created":
             self.broker.publish("test_started", {"test": test_item(e, self.org_id)})
         elif e.terminal:
@@ -189,6 +191,8 @@ class Monitor:
             self.broker.publish("test_updated", {"test": test_item(e, self.org_id)})
 
     def _on_workflow(self, wf: WorkflowExecution, event: str) -> None:
+        if not wf.terminal and not self.broker.subscribers:
+            return
         if event == "created":
             self.broker.publish("workflow_started", {"workflow": workflow_item(wf)})
         elif wf.terminal:
