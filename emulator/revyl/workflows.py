@@ -187,11 +187,7 @@ class WorkflowExecutions:
         wf = self.get(task_id)
         if wf.terminal:
             return wf, False
-        wf.cancelling = True
-        wf.pending.clear()
-        for child in wf.children:
-            if not child.terminal:
-                self.tests.cancel(child.id)
+        self._stop_children(wf)
         self.fire(wf, "cancel")
         return wf, True
 
@@ -274,13 +270,18 @@ class WorkflowExecutions:
     def _time_out(self, wf: WorkflowExecution) -> None:
         if wf.terminal:
             return
+        self._stop_children(wf)
+        wf.error_message = f"Workflow timed out after {wf.plan.timeout_seconds:g}s"
+        self.fire(wf, "timed_out")
+
+    def _stop_children(self, wf: WorkflowExecution) -> None:
+        """Cancel active children and drop pending ones; ``cancelling`` stops their
+        completions from feeding back into the workflow."""
         wf.cancelling = True
         wf.pending.clear()
         for child in wf.children:
             if not child.terminal:
                 self.tests.cancel(child.id)
-        wf.error_message = f"Workflow timed out after {wf.plan.timeout_seconds:g}s"
-        self.fire(wf, "timed_out")
 
     def _notify(self, wf: WorkflowExecution, event: str) -> None:
         for listener in self._listeners:
