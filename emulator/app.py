@@ -17,7 +17,7 @@ from emulator.core.namespaces import NamespaceRegistry
 from emulator.settings import Settings
 
 log = logging.getLogger(__name__)
-UPLOAD_PATH_MARKERS = ("/stream-upload", "/_emulator/uploads/")
+UPLOAD_PATH_MARKERS = ("/stream-upload", "/_emulator/uploads/")  # larger body cap
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     min_active_seconds: float = Field(2.0, ge=0)
     # Virtual seconds between SSE heartbeat events.
     heartbeat_seconds: float = Field(15.0, gt=0)
+    # Hosts besides loopback that from-url may download from (a JSON list in the env).
+    from_url_allow_hosts: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(1 * 1024 * 1024, gt=0)
     max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0)
     log_level: str = "warning"

@@ -87,6 +87,10 @@ class NamespaceRegistry:
             ns = self._namespaces[name] = Namespace(name, self.settings, self._builders)
         return ns
 
+    def by_key(self, key: str) -> Namespace | None:
+        """The namespace whose public key (a digest of its token) is ``key``."""
+        return next((ns for ns in self._namespaces.values() if ns.key == key), None)
+
     def __iter__(self) -> Iterator[Namespace]:
         return iter(list(self._namespaces.values()))
 

@@ -145,13 +145,52 @@ class WorkflowDef:
 
 
 @dataclass
-class AppDef:
+class Build:
+    """A build version of an app; ``data`` holds the uploaded bytes (None for fixture builds
+    and for pending presigned uploads)."""
+
+    id: str
+    app_id: str
+    version: str
+    file_name: str
+    uploaded_at: str
+    package_name: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    content_type: str = "application/octet-stream"
+    data: bytes | None = None
+    sha256: str | None = None
+    status: str = "ready"  # "pending" while a presigned upload has not completed
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.data is not None else 0
+
+
+@dataclass
+class App:
+    """An app ("build variable" in the seed docs) and its builds, oldest first."""
+
     id: str
     name: str
-    platform: str
+    platform: str  # "Android" | "iOS", as stored by the real backend
     description: str | None
     created_at: str
-    versions: list[dict[str, Any]]
+    builds: list[Build] = field(default_factory=list)
+    system_prompt: str | None = None
+    static_url: str | None = None
+    current_build_id: str | None = None
+
+    def ready_builds(self) -> list[Build]:
+        return [b for b in self.builds if b.status == "ready"]
+
+    def current_build(self) -> Build | None:
+        ready = self.ready_builds()
+        pinned = next((b for b in ready if b.id == self.current_build_id), None)
+        return pinned or (ready[-1] if ready else None)
+
+    def latest_build(self) -> Build | None:
+        ready = self.ready_builds()
+        return ready[-1] if ready else None
 
 
 class Catalog:
@@ -171,11 +210,17 @@ class Catalog:
             w.id: WorkflowDef(w.id, w.name, w.description, list(w.tests), w.concurrency_limit)
             for w in fixtures.workflows
         }
-        self.apps: dict[str, AppDef] = {
-            a.id: AppDef(a.id, a.name, a.platform, a.description, a.created_at,
-                         [v.model_dump() for v in a.versions])
-            for a in fixtures.apps
-        }
+        self.apps: dict[str, App] = {}
+        for a in fixtures.apps:
+            builds = [Build(id=v.id, app_id=a.id, version=v.version,
+                            file_name=v.file_name or f"{v.version}.bin",
+                            uploaded_at=v.uploaded_at, package_name=v.package_name,
+                            metadata={"package_id": v.package_name, "source": "fixture",
+                                      "file_name": v.file_name})
+                      for v in a.versions]
+            current = next((v.id for v in a.versions if v.current), None)
+            self.apps[a.id] = App(a.id, a.name, a.platform, a.description, a.created_at,
+                                  builds, current_build_id=current)
 
     def test(self, test_id: str) -> TestDef:
         test = self.tests.get(test_id)

@@ -119,3 +119,53 @@ class ShareableLinkRequest(_Request):
     task_id: str | None = None
     origin: str | None = None
     expiration_hours: int | None = Field(None, ge=1, le=24 * 365)
+
+
+class AppCreateRequest(_Request):
+    name: str = Field(min_length=1, max_length=200)
+    platform: str = Field(min_length=1)
+    description: str | None = None
+
+
+class AppUpdateRequest(_Request):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    static_url: str | None = None
+    current_version: str | None = None
+    description: str | None = None
+    system_prompt: str | None = None
+
+
+class BuildUpdateRequest(_Request):
+    metadata: dict[str, Any] | None = None
+    package_name: str | None = None
+    version: str | None = Field(None, min_length=1)
+
+
+class BuildFromUrlRequest(_Request):
+    from_url: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    headers: dict[str, str] | None = None
+    metadata: dict[str, Any] | None = None
+    set_as_current: bool = False
+    pin: bool = False
+    fingerprint_hash: str | None = None
+
+
+class UploadSessionRequest(_Request):
+    version: str = Field(min_length=1)
+    file_name: str = Field(min_length=1)
+
+
+class BuildFromUploadRequest(_Request):
+    upload_id: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    set_as_current: bool = False
+    pin: bool = False
+
+
+class CompleteUploadRequest(_Request):
+    version_id: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    package_name: str | None = None
+    set_as_current: bool = False

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.core.namespaces import Namespace
+from emulator.revyl.builds import Builds
 from emulator.revyl.catalog import Catalog, RevylFixtures
 from emulator.revyl.executions import TestExecutions
 from emulator.revyl.monitor import Monitor
@@ -22,6 +23,7 @@ class RevylState:
                                     settings.min_active_seconds)
         self.workflows = WorkflowExecutions(self.catalog, ns.clock, ns.ids, self.outcomes,
                                             self.tests, settings.min_active_seconds)
+        self.builds = Builds(self.catalog, ns.clock, ns.ids, ns.key)
         self.monitor = Monitor(ns.broker, ns.clock, self.tests, self.workflows,
                                self.catalog.org, settings.heartbeat_seconds)
 
@@ -36,6 +38,8 @@ class RevylState:
             "tests": len(self.catalog.tests),
             "workflows": len(self.catalog.workflows),
             "apps": len(self.catalog.apps),
+            "builds": sum(len(a.ready_builds()) for a in self.catalog.apps.values()),
+            "pending_uploads": len(self.builds.uploads),
             "test_executions": by_status,
             "workflow_executions": flows,
             "scripted_outcomes": self.outcomes.listing(),

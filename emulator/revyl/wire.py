@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from emulator.core.clock import iso
-from emulator.revyl.catalog import Catalog, TestDef
+from emulator.revyl.catalog import App, Catalog, TestDef
 from emulator.revyl.machine import TestExecution
 
 UI_ORIGIN = "https://app.revyl.ai"
@@ -159,7 +159,7 @@ def report_context(e: TestExecution, catalog: Catalog, include_steps: bool) -> d
         "passed_steps": passed,
         "failed_steps": failed,
         "app_name": app.name if app else None,
-        "build_version": _current_version(app.versions) if app else None,
+        "build_version": _current_version(app),
         "created_at": iso(e.created_at),
         "updated_at": iso(e.updated_at),
         "started_at": e.timestamp(e.started_at),
@@ -188,11 +188,9 @@ def _step_status(e: TestExecution, index: int) -> str:
     return "pending"
 
 
-def _current_version(versions: list[dict[str, Any]]) -> str | None:
-    for v in versions:
-        if v.get("current"):
-            return v["version"]
-    return versions[-1]["version"] if versions else None
+def _current_version(app: App | None) -> str | None:
+    build = app.current_build() if app else None
+    return build.version if build else None
 
 
 def auth_info(org: dict[str, Any], token: str) -> dict[str, Any]:

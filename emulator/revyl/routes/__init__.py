@@ -5,14 +5,24 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from emulator.core.auth import namespace
-from emulator.revyl.routes import account, executions, monitor, reports, tests, workflows
+from emulator.revyl.routes import (
+    account,
+    builds,
+    executions,
+    monitor,
+    reports,
+    tests,
+    uploads,
+    workflows,
+)
 
 
 def router() -> APIRouter:
     api = APIRouter(dependencies=[Depends(namespace)])
-    for module in (account, executions, tests, workflows, monitor, reports):
+    for module in (account, executions, tests, workflows, monitor, reports, builds):
         api.include_router(module.router)
     root = APIRouter()
     root.include_router(account.public)
+    root.include_router(uploads.router)
     root.include_router(api)
     return root

@@ -1,0 +1,287 @@
+"""Apps (seed: "build variables") and their builds (seed: "versions"), with real uploads.
+
+Three upload flows end in the same place, a ready :class:`Build` holding the bytes:
+
+- stream upload: one multipart request carries the file;
+- presigned session (CLI): ``upload-session`` hands out a URL, the client PUTs the bytes
+  there, then ``POST .../builds`` with the ``upload_id`` creates the build;
+- presigned legacy (Action, CLI fallback): ``upload-url`` creates a *pending* build at once,
+  the client PUTs, ``extract-package-id`` and ``complete-upload`` finish it.
+
+Presigned URLs point back at the emulator (``/_emulator/uploads/{namespace}/{upload_id}``) and
+carry the namespace key in the path, because the PUT has no Authorization header.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from emulator.core.clock import VirtualClock
+from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound
+from emulator.core.ids import IdGenerator
+from emulator.revyl import artifacts
+from emulator.revyl.catalog import App, Build, Catalog
+
+UPLOAD_TTL_SECONDS = 3600.0
+PLATFORMS = {"android": "Android", "ios": "iOS"}
+
+
+@dataclass
+class PendingUpload:
+    id: str  # a uuid: the CLI decodes upload_id as one
+    app_id: str
+    version: str
+    file_name: str
+    content_type: str
+    expires_at: float
+    build_id: str | None = None  # legacy flow: the pending build row
+    data: bytes | None = None
+
+
+def normalise_platform(value: str) -> str:
+    platform = PLATFORMS.get(value.strip().lower())
+    if platform is None:
+        raise BadRequest(f"Invalid platform '{value}': use iOS or Android")
+    return platform
+
+
+def page_of(items: list[Any], page: int, page_size: int) -> tuple[list[Any], dict[str, Any]]:
+    total = len(items)
+    pages = max(1, math.ceil(total / page_size)) if total else 0
+    chunk = items[(page - 1) * page_size: page * page_size]
+    return chunk, {"total": total, "page": page, "page_size": page_size, "total_pages": pages,
+                   "has_next": page < pages, "has_previous": page > 1}
+
+
+class Builds:
+    def __init__(self, catalog: Catalog, clock: VirtualClock, ids: IdGenerator,
+                 namespace_key: str) -> None:
+        self.catalog = catalog
+        self.clock = clock
+        self.ids = ids
+        self.namespace_key = namespace_key
+        self.uploads: dict[str, PendingUpload] = {}
+
+    # ------------------------------------------------------------------ apps
+    def app(self, app_id: str) -> App:
+        app = self.catalog.apps.get(app_id)
+        if app is None:
+            raise NotFound("App not found")  # the CLI matches this text to tell apart old APIs
+        return app
+
+    def list_apps(self, platform: str | None = None, search: str | None = None) -> list[App]:
+        apps = list(self.catalog.apps.values())
+        if platform:
+            wanted = normalise_platform(platform)
+            apps = [a for a in apps if a.platform == wanted]
+        if search:
+            apps = [a for a in apps if search.lower() in a.name.lower()]
+        return apps
+
+    def create_app(self, name: str, platform: str, description: str | None) -> App:
+        name = name.strip()
+        if not name:
+            raise BadRequest("App name must not be empty")
+        if any(a.name.lower() == name.lower() for a in self.catalog.apps.values()):
+            raise Conflict(f"An app named '{name}' already exists")
+        app = App(self.ids.uuid(), name, normalise_platform(platform), description,
+                  self.clock.now_iso())
+        self.catalog.apps[app.id] = app
+        return app
+
+    def update_app(self, app_id: str, changes: dict[str, Any]) -> App:
+        app = self.app(app_id)
+        if "name" in changes and changes["name"] is not None:
+            name = changes["name"].strip()
+            if not name:
+                raise BadRequest("App name must not be empty")
+            if any(a.name.lower() == name.lower() and a.id != app.id
+                   for a in self.catalog.apps.values()):
+                raise Conflict(f"An app named '{name}' already exists")
+            app.name = name
+        if changes.get("current_version") is not None:
+            build = self._by_version(app, changes["current_version"])
+            if build is None:
+                raise NotFound(f"Version '{changes['current_version']}' not found")
+            app.current_build_id = build.id
+        for key in ("description", "system_prompt", "static_url"):
+            if key in changes:
+                setattr(app, key, changes[key])
+        return app
+
+    def delete_app(self, app_id: str) -> int:
+        """Delete an app and its builds; tests that used it are detached. Returns how many."""
+        app = self.app(app_id)
+        del self.catalog.apps[app.id]
+        for token in [t for t, u in self.uploads.items() if u.app_id == app.id]:
+            del self.uploads[token]
+        detached = 0
+        for test in self.catalog.tests.values():
+            if test.app_id == app.id:
+                test.app_id = None
+                detached += 1
+        return detached
+
+    # ------------------------------------------------------------------ builds
+    def build(self, build_id: str) -> tuple[App, Build]:
+        for app in self.catalog.apps.values():
+            for build in app.builds:
+                if build.id == build_id:
+                    return app, build
+        raise NotFound("Build version not found")
+
+    def list_builds(self, app_id: str, search: str | None = None) -> list[Build]:
+        """Ready builds, newest first."""
+        builds = list(reversed(self.app(app_id).ready_builds()))
+        if search:
+            builds = [b for b in builds if search.lower() in b.version.lower()]
+        return builds
+
+    def update_build(self, build_id: str, changes: dict[str, Any]) -> Build:
+        app, build = self.build(build_id)
+        if changes.get("version") is not None and changes["version"] != build.version:
+            self._check_new_version(app, changes["version"])
+            build.version = changes["version"]
+        if changes.get("metadata") is not None:
+            build.metadata = {**build.metadata, **changes["metadata"]}
+        if changes.get("package_name") is not None:
+            build.package_name = changes["package_name"]
+        return build
+
+    def delete_build(self, build_id: str) -> Build:
+        app, build = self.build(build_id)
+        app.builds.remove(build)
+        if app.current_build_id == build.id:
+            app.current_build_id = None
+        return build
+
+    def store(self, app_id: str, version: str, file_name: str, data: bytes,
+              metadata: dict[str, Any] | None = None, set_as_current: bool = False,
+              content_type: str | None = None) -> Build:
+        """Create a ready build from bytes in hand (stream upload, from-url, session)."""
+        app = self.app(app_id)
+        self._check_new_version(app, version)
+        artifacts.check_file_name(file_name)
+        build = Build(id=self.ids.uuid(), app_id=app.id, version=version, file_name=file_name,
+                      uploaded_at=self.clock.now_iso(),
+                      content_type=content_type or artifacts.content_type_for(file_name))
+        self._fill(app, build, data, metadata or {})
+        app.builds.append(build)
+        if set_as_current:
+            app.current_build_id = build.id
+        return build
+
+    def existing(self, app_id: str, version: str) -> Build | None:
+        return self._by_version(self.app(app_id), version)
+
+    # ------------------------------------------------------------------ presigned uploads
+    def open_upload(self, app_id: str, version: str, file_name: str, *,
+                    create_pending_build: bool) -> PendingUpload:
+        app = self.app(app_id)
+        version = version.strip()
+        if not version:
+            raise BadRequest("version must not be empty")
+        if not file_name.strip():
+            raise BadRequest("file_name must not be empty")
+        self._check_new_version(app, version)
+        artifacts.check_file_name(file_name)
+        upload = PendingUpload(id=self.ids.uuid(), app_id=app.id,
+                               version=version, file_name=file_name,
+                               content_type=artifacts.content_type_for(file_name),
+                               expires_at=self.clock.now() + UPLOAD_TTL_SECONDS)
+        if create_pending_build:
+            build = Build(id=self.ids.uuid(), app_id=app.id, version=version,
+                          file_name=file_name, uploaded_at=self.clock.now_iso(),
+                          content_type=upload.content_type, status="pending")
+            app.builds.append(build)
+            upload.build_id = build.id
+        self.uploads[upload.id] = upload
+        return upload
+
+    def receive(self, upload_id: str, data: bytes) -> PendingUpload:
+        upload = self.uploads.get(upload_id)
+        if upload is None:
+            raise NotFound("Upload not found")
+        if self.clock.now() > upload.expires_at:
+            raise ApiError("Upload URL expired", 403)
+        upload.data = data
+        if upload.build_id is not None:
+            app, build = self.build(upload.build_id)
+            self._fill(app, build, data, build.metadata)
+        return upload
+
+    def finish_session(self, app_id: str, upload_id: str, version: str,
+                       metadata: dict[str, Any], set_as_current: bool) -> Build:
+        upload = self.uploads.get(upload_id)
+        if upload is None or upload.app_id != app_id or upload.build_id is not None:
+            raise NotFound("Upload session not found")
+        if upload.data is None:
+            raise BadRequest("No file was uploaded for this session")
+        if version != upload.version:
+            raise BadRequest("version does not match the upload session")
+        del self.uploads[upload.id]
+        return self.store(app_id, version, upload.file_name, upload.data,
+                          {"file_name": upload.file_name, **metadata}, set_as_current,
+                          upload.content_type)
+
+    def package_id(self, build_id: str) -> tuple[str | None, str | None]:
+        """(package_id, error) as extract-package-id answers."""
+        _, build = self.build(build_id)
+        if build.data is None:
+            return None, "The artifact has not been uploaded yet"
+        return build.package_name, None
+
+    def complete(self, build_id: str, metadata: dict[str, Any],
+                 package_name: str | None, set_as_current: bool) -> Build:
+        app, build = self.build(build_id)
+        if build.data is None:
+            raise BadRequest("The artifact has not been uploaded yet")
+        build.metadata = {**build.metadata, **metadata}
+        if package_name:
+            build.package_name = package_name
+        build.status = "ready"
+        for token in [t for t, u in self.uploads.items() if u.build_id == build.id]:
+            del self.uploads[token]
+        if set_as_current:
+            app.current_build_id = build.id
+        return build
+
+    # ------------------------------------------------------------------ helpers
+    def _fill(self, app: App, build: Build, data: bytes, metadata: dict[str, Any]) -> None:
+        info = artifacts.inspect(data, build.file_name)
+        package = info.package_id or artifacts.fallback_package_id(app.name)
+        build.data = data
+        build.sha256 = info.sha256
+        build.package_name = package
+        build.metadata = {
+            **metadata, "package_id": package, "artifact_bytes": info.size,
+            "artifact_sha256": info.sha256, "file_name": build.file_name,
+            "platform": app.platform.lower(), "artifact_kind": info.kind,
+            "artifact_validation": {"warnings": info.warnings}}
+
+    @staticmethod
+    def _by_version(app: App, version: str) -> Build | None:
+        return next((b for b in app.builds if b.version == version), None)
+
+    def _check_new_version(self, app: App, version: str) -> None:
+        if not version or not version.strip():
+            raise BadRequest("version must not be empty")
+        if self._by_version(app, version) is not None:
+            raise Conflict(f"Version '{version}' already exists for this app")
+
+    def upload_url(self, base_url: str, upload: PendingUpload) -> str:
+        """Absolute, from the configured public URL (never the Host header: through a TLS
+        proxy it says backend.revyl.ai)."""
+        return f"{base_url.rstrip('/')}/_emulator/uploads/{self.namespace_key}/{upload.id}"
+
+
+def allowed_source(url: str, allow_hosts: list[str]) -> bool:
+    """from-url never reaches the internet: loopback and allow-listed hosts only."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    host = parts.hostname.lower()
+    return host in ("127.0.0.1", "localhost", "::1") or host in allow_hosts

@@ -1,0 +1,221 @@
+"""Apps and builds at all three path generations: seed ``/api/v1/builds/vars``, Feb-2026
+``/api/v1/builds/apps``, current ``/api/v1/apps`` (spec §0.1), plus the upload flows."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
+from starlette.responses import JSONResponse
+
+from emulator.core.auth import namespace
+from emulator.core.errors import ApiError, BadRequest
+from emulator.core.namespaces import Namespace
+from emulator.core.responses import ok
+from emulator.revyl import build_wire as wire
+from emulator.revyl.builds import allowed_source, page_of
+from emulator.revyl.downloads import DownloadFailed, download
+from emulator.revyl.models import (
+    AppCreateRequest,
+    AppUpdateRequest,
+    BuildFromUploadRequest,
+    BuildFromUrlRequest,
+    BuildUpdateRequest,
+    CompleteUploadRequest,
+    UploadSessionRequest,
+)
+from emulator.revyl.state import revyl
+
+router = APIRouter(tags=["Revyl: builds"])
+Ns = Annotated[Namespace, Depends(namespace)]
+Page = Annotated[int, Query(ge=1)]
+APPS = ["/api/v1/builds/vars", "/api/v1/builds/apps", "/api/v1/apps", "/api/v1/apps/"]
+APP = ["/api/v1/builds/vars/{app_id}", "/api/v1/builds/apps/{app_id}", "/api/v1/apps/{app_id}"]
+APP_BUILDS = ["/api/v1/builds/vars/{app_id}/versions", "/api/v1/builds/apps/{app_id}/builds",
+              "/api/v1/apps/{app_id}/builds"]
+BUILD = ["/api/v1/builds/versions/{build_id}", "/api/v1/builds/builds/{build_id}",
+         "/api/v1/apps/builds/{build_id}"]
+
+
+def routes(method: str, paths: list[str]):
+    """Mount one handler at every path of a family; the first is the documented one."""
+    def mount(handler):
+        for i, path in enumerate(paths):
+            router.add_api_route(path, handler, methods=[method], include_in_schema=i == 0)
+        return handler
+    return mount
+
+
+def public_url(request: Request) -> str:
+    return request.app.state.settings.public_url or str(request.base_url)
+
+
+def build_body(request: Request, ns: Namespace, build_id: str, **extra: Any) -> dict[str, Any]:
+    state = revyl(ns)
+    app, build = state.builds.build(build_id)
+    return wire.build_response(build, app, state.catalog, **extra)
+
+
+# ---------------------------------------------------------------------------- apps
+@routes("GET", APPS)
+async def list_apps(ns: Ns, page: Page = 1, page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+                    platform: str | None = None, search: str | None = None) -> JSONResponse:
+    state = revyl(ns)
+    apps = state.builds.list_apps(platform, search)
+    chunk, meta = page_of(apps, page, page_size)
+    counts = {"android": sum(a.platform == "Android" for a in apps),
+              "ios": sum(a.platform == "iOS" for a in apps), "total": len(apps)}
+    return ok({**wire.paginated([wire.app_response(a, state.catalog) for a in chunk], meta),
+               "platform_counts": counts})
+
+
+@routes("POST", APPS)
+async def create_app(body: AppCreateRequest, ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    app = state.builds.create_app(body.name, body.platform, body.description)
+    return ok(wire.app_response(app, state.catalog))
+
+
+@routes("GET", APP)
+async def get_app(app_id: str, ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    return ok(wire.app_response(state.builds.app(app_id), state.catalog))
+
+
+@routes("PATCH", APP)
+async def update_app(app_id: str, body: AppUpdateRequest, ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    app = state.builds.update_app(app_id, body.model_dump(exclude_unset=True))
+    return ok(wire.app_response(app, state.catalog))
+
+
+@routes("DELETE", APP)
+async def delete_app(app_id: str, ns: Ns) -> JSONResponse:
+    detached = revyl(ns).builds.delete_app(app_id)
+    return ok({"message": "App deleted", "detached_tests": detached})
+
+
+# ---------------------------------------------------------------------------- builds
+@routes("GET", APP_BUILDS)
+async def list_builds(app_id: str, request: Request, ns: Ns, page: Page = 1,
+                      page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+                      search: str | None = None, include_download_urls: bool = False,
+                      include_jobs: bool = False) -> JSONResponse:
+    state = revyl(ns)
+    app = state.builds.app(app_id)
+    chunk, meta = page_of(state.builds.list_builds(app_id, search), page, page_size)
+    items = [wire.build_response(b, app, state.catalog, download_url=download_url(
+        request, ns, b.id) if include_download_urls and b.data is not None else None)
+        for b in chunk]
+    return ok(wire.paginated(items, meta))
+
+
+def download_url(request: Request, ns: Namespace, build_id: str) -> str:
+    return f"{public_url(request).rstrip('/')}/_emulator/downloads/{ns.key}/{build_id}"
+
+
+@routes("GET", BUILD)
+async def get_build(build_id: str, request: Request, ns: Ns,
+                    include_download_url: bool = False) -> JSONResponse:
+    _app, build = revyl(ns).builds.build(build_id)
+    url = download_url(request, ns, build_id) if include_download_url and build.data else None
+    return ok(build_body(request, ns, build_id, download_url=url))
+
+
+@routes("PATCH", BUILD)
+async def update_build(build_id: str, body: BuildUpdateRequest, request: Request,
+                       ns: Ns) -> JSONResponse:
+    revyl(ns).builds.update_build(build_id, body.model_dump(exclude_unset=True))
+    return ok(build_body(request, ns, build_id))
+
+
+@routes("DELETE", BUILD)
+async def delete_build(build_id: str, ns: Ns) -> JSONResponse:
+    build = revyl(ns).builds.delete_build(build_id)
+    return ok({"message": f"Build version {build.version} deleted", "id": build.id})
+
+
+# ---------------------------------------------------------------------------- uploads
+@routes("POST", [p + "/stream-upload" for p in APP_BUILDS])
+async def stream_upload(app_id: str, request: Request, ns: Ns,
+                        version: Annotated[str, Query(min_length=1)],
+                        file: Annotated[UploadFile, File()],
+                        set_as_current: bool = False) -> JSONResponse:
+    state = revyl(ns)
+    state.builds.app(app_id)  # 404 before reading a byte more
+    data = await file.read()
+    if not data:
+        raise BadRequest("The uploaded file is empty")
+    build = state.builds.store(app_id, version, file.filename or "artifact.bin", data,
+                               {"source": "stream_upload"}, set_as_current)
+    return ok(build_body(request, ns, build.id))
+
+
+@routes("POST", [p + "/from-url" for p in APP_BUILDS])
+async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
+                   ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    existing = state.builds.existing(app_id, body.version)
+    if existing is not None and existing.status == "ready":  # idempotent on (app, version)
+        return ok(build_body(request, ns, existing.id, was_reused=True))
+    settings = request.app.state.settings
+    if not allowed_source(body.from_url, settings.from_url_allow_hosts):
+        raise ApiError(f"Failed to download artifact from {body.from_url}: the emulator only "
+                       "fetches loopback or allow-listed hosts", 502)
+    try:
+        data, file_name = await download(body.from_url, body.headers or {},
+                                         settings.max_upload_bytes)
+    except DownloadFailed as exc:
+        raise ApiError(f"Failed to download artifact from {body.from_url}: {exc}", 502) \
+            from None
+    metadata = {**(body.metadata or {}), "source": "from_url", "from_url": body.from_url}
+    build = state.builds.store(app_id, body.version, file_name, data, metadata,
+                               body.set_as_current or body.pin)
+    return ok(build_body(request, ns, build.id, was_reused=False))
+
+
+@routes("POST", [APP_BUILDS[0] + "/upload-url", APP_BUILDS[2] + "/upload-url"])
+async def upload_url(app_id: str, request: Request, ns: Ns,
+                     version: Annotated[str, Query(min_length=1)],
+                     file_name: Annotated[str, Query(min_length=1)],
+                     body: Annotated[dict[str, Any] | None, Body()] = None) -> JSONResponse:
+    """Legacy presigned flow: the (pending) build row exists from here on."""
+    builds = revyl(ns).builds
+    upload = builds.open_upload(app_id, version, file_name, create_pending_build=True)
+    return ok(wire.upload_ticket(upload, builds.upload_url(public_url(request), upload)))
+
+
+@router.post("/api/v1/apps/{app_id}/builds/upload-session")
+async def upload_session(app_id: str, body: UploadSessionRequest, request: Request,
+                         ns: Ns) -> JSONResponse:
+    builds = revyl(ns).builds
+    upload = builds.open_upload(app_id, body.version, body.file_name,
+                                create_pending_build=False)
+    return ok(wire.upload_ticket(upload, builds.upload_url(public_url(request), upload)))
+
+
+@router.post("/api/v1/apps/{app_id}/builds")
+async def create_from_upload(app_id: str, body: BuildFromUploadRequest, request: Request,
+                             ns: Ns) -> JSONResponse:
+    build = revyl(ns).builds.finish_session(app_id, body.upload_id, body.version,
+                                            body.metadata, body.set_as_current or body.pin)
+    return ok(build_body(request, ns, build.id))
+
+
+@routes("POST", [BUILD[0] + "/extract-package-id", BUILD[2] + "/extract-package-id"])
+async def extract_package_id(build_id: str, ns: Ns,
+                             body: Annotated[dict[str, Any] | None, Body()] = None
+                             ) -> JSONResponse:
+    package_id, error = revyl(ns).builds.package_id(build_id)
+    return ok({"package_id": package_id, "error": error} if error else {"package_id": package_id})
+
+
+@routes("POST", [BUILD[0] + "/complete-upload", BUILD[2] + "/complete-upload"])
+async def complete_upload(build_id: str, request: Request, ns: Ns,
+                          body: CompleteUploadRequest | None = None) -> JSONResponse:
+    body = body or CompleteUploadRequest()
+    build = revyl(ns).builds.complete(build_id, body.metadata, body.package_name,
+                                      body.set_as_current)
+    response = build_body(request, ns, build.id)
+    return ok({"version_id": build.id, **response, "warnings":
+               build.metadata.get("artifact_validation", {}).get("warnings", [])})

@@ -1,0 +1,44 @@
+"""The emulator's stand-in for S3: presigned PUT targets and artifact downloads.
+
+No bearer token here (the real presigned URLs carry none either); the namespace key and the
+unguessable upload id in the path are the credential.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import APIRouter, Request
+from starlette.responses import JSONResponse, Response
+
+from emulator.core.auth import registry
+from emulator.core.errors import NotFound
+from emulator.core.namespaces import Namespace
+from emulator.revyl.state import revyl
+
+router = APIRouter(prefix="/_emulator", tags=["Emulator control plane"])
+
+
+def owner(request: Request, key: str) -> Namespace:
+    ns = registry(request).by_key(key)
+    if ns is None:
+        raise NotFound("Upload not found")
+    return ns
+
+
+@router.put("/uploads/{key}/{upload_id}")
+async def put_upload(key: str, upload_id: str, request: Request) -> JSONResponse:
+    ns = owner(request, key)
+    data = await request.body()  # capped by the body-size middleware while it streams in
+    revyl(ns).builds.receive(upload_id, data)
+    etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest() + '"'
+    return JSONResponse({"uploaded": len(data)}, headers={"ETag": etag})
+
+
+@router.get("/downloads/{key}/{build_id}")
+async def get_download(key: str, build_id: str, request: Request) -> Response:
+    _, build = revyl(owner(request, key)).builds.build(build_id)
+    if build.data is None:
+        raise NotFound("This build has no stored artifact")
+    return Response(build.data, media_type=build.content_type, headers={
+        "Content-Disposition": f'attachment; filename="{build.file_name}"'})
