@@ -11,6 +11,7 @@ from emulator.revyl.catalog import Catalog, RevylFixtures
 from emulator.revyl.executions import TestExecutions
 from emulator.revyl.monitor import Monitor
 from emulator.revyl.outcomes import OutcomeQueue
+from emulator.revyl.test_definitions import TestDefinitions
 from emulator.revyl.workflows import WorkflowExecutions
 
 
@@ -24,6 +25,8 @@ class RevylState:
         self.workflows = WorkflowExecutions(self.catalog, ns.clock, ns.ids, self.outcomes,
                                             self.tests, settings.min_active_seconds)
         self.builds = Builds(self.catalog, ns.clock, ns.ids, ns.key)
+        self.definitions = TestDefinitions(self.catalog, ns.clock, ns.ids)
+        self.ids = ns.ids
         self.monitor = Monitor(ns.broker, ns.clock, self.tests, self.workflows,
                                self.catalog.org, settings.heartbeat_seconds)
 

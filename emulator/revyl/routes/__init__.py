@@ -14,12 +14,14 @@ from emulator.revyl.routes import (
     tests,
     uploads,
     workflows,
+    yaml,
 )
 
 
 def router() -> APIRouter:
     api = APIRouter(dependencies=[Depends(namespace)])
-    for module in (account, executions, tests, workflows, monitor, reports, builds):
+    for module in (account, executions, tests, workflows, monitor, reports, builds,
+                   yaml):
         api.include_router(module.router)
     root = APIRouter()
     root.include_router(account.public)
