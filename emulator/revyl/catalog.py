@@ -129,6 +129,7 @@ class TestDef:
     created_at: str
     version: int = 1
     steps: list[str] = field(default_factory=list)
+    device: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.steps:

@@ -118,7 +118,7 @@ def test_resource(t: TestDef, catalog: Catalog, last: TestExecution | None) -> d
         "tags": [{"id": tag_id(tag), "name": tag, "color": "#6366f1"} for tag in t.tags],
         "retries": 1,
         "test_timeout_seconds": int(t.timeout_seconds),
-        "mobile_targets": [],
+        "mobile_targets": [t.device] if t.device else [],
         "metadata": {"variables": t.variables},
     }
     if last is not None:

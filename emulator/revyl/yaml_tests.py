@@ -425,7 +425,15 @@ def to_yaml(blocks: list[dict[str, Any]], metadata: dict[str, Any] | None) -> st
     if meta.get("variables"):
         test["variables"] = meta["variables"]
     test["blocks"] = blocks
-    return yaml.safe_dump({"test": test}, sort_keys=False, allow_unicode=True, width=1000)
+
+    class IndentedLists(yaml.SafeDumper):
+        """Lists indented under their key, as the documentation's examples are written."""
+
+        def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+            super().increase_indent(flow, False)
+
+    return yaml.dump({"test": test}, Dumper=IndentedLists, sort_keys=False,
+                     allow_unicode=True, width=1000)
 
 
 def check_blocks(blocks: Any, variables: dict[str, str] | None = None) -> Report:

@@ -27,16 +27,31 @@ API_ROUTES = [
     ("GET", "/api/v1/workflows/get_with_last_status"),
     ("POST", "/api/v1/workflows/share/unified-report"),
     ("POST", "/api/v1/report/async-run/generate_shareable_report_link"),
+    ("GET", "/api/v1/builds/vars"), ("POST", "/api/v1/apps/"),
+    ("GET", "/api/v1/apps/x/builds"), ("DELETE", "/api/v1/builds/versions/x"),
+    ("POST", "/api/v1/apps/x/builds/upload-session"),
+    ("POST", "/api/v1/builds/vars/x/versions/stream-upload"),
+    ("POST", "/api/v1/tests/yaml/validate-yaml"), ("POST", "/api/v1/yaml/from-yaml"),
+    ("POST", "/api/v1/tests/create"), ("PUT", "/api/v1/tests/update/x"),
+    ("GET", "/api/v1/tests/scripts"), ("GET", "/api/v1/modules/list"),
+    ("GET", "/api/v1/variables/custom/read_variables?test_uid=x"),
 ]
+
+
+@pytest.fixture(scope="module")
+def shared_app():
+    """One app for the whole auth matrix: every request here is rejected before it could
+    change any state, and building an app per case would dominate the run time."""
+    return create_app(Settings(clock="manual"))
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": ""}, {"Authorization": "Bearer "},
                                      {"Authorization": "Bearer    "}, {"Authorization": "Basic x"},
                                      {"Authorization": "token-without-scheme"}])
 @pytest.mark.parametrize("method, path", API_ROUTES)
-async def test_every_api_route_rejects_missing_or_blank_bearer(emulator_app, method, path,
+async def test_every_api_route_rejects_missing_or_blank_bearer(shared_app, method, path,
                                                                headers):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator_app),
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=shared_app),
                                  base_url="http://e.test") as client:
         response = await client.request(method, path, headers=headers, json={})
     assert response.status_code == 401

@@ -11,6 +11,7 @@ from emulator.revyl.routes import (
     executions,
     monitor,
     reports,
+    test_extras,
     tests,
     uploads,
     workflows,
@@ -21,7 +22,7 @@ from emulator.revyl.routes import (
 def router() -> APIRouter:
     api = APIRouter(dependencies=[Depends(namespace)])
     for module in (account, executions, tests, workflows, monitor, reports, builds,
-                   yaml):
+                   yaml, test_extras):
         api.include_router(module.router)
     root = APIRouter()
     root.include_router(account.public)

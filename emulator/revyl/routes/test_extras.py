@@ -1,0 +1,125 @@
+"""What ``revyl test create/push`` touches around a definition: scripts and modules (the org
+has none), tags, per-test variables, launch-variable attachments and device targets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import Field
+from starlette.responses import JSONResponse
+
+from emulator.core.auth import namespace
+from emulator.core.errors import Conflict
+from emulator.core.namespaces import Namespace
+from emulator.core.responses import ok
+from emulator.revyl.models import _Request
+from emulator.revyl.state import revyl
+from emulator.revyl.wire import tag_id
+
+router = APIRouter(tags=["Revyl: test extras"])
+Ns = Annotated[Namespace, Depends(namespace)]
+
+
+class SyncTags(_Request):
+    tag_names: list[str]
+
+
+class CustomVariable(_Request):
+    test_uid: str = Field(min_length=1)
+    variable_name: str = Field(min_length=1)
+    variable_value: str = ""
+
+
+class Attachments(_Request):
+    test_id: str = Field(min_length=1)
+    env_var_ids: list[str] = Field(default_factory=list)
+
+
+class DeviceTarget(_Request):
+    device_model: str | None = None
+    os_version: str | None = None
+    orientation: str | None = None
+
+
+def tag(name: str) -> dict[str, Any]:
+    return {"id": tag_id(name), "name": name, "color": "#6366f1"}
+
+
+@router.get("/api/v1/tests/scripts")
+async def list_scripts(ns: Ns, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> JSONResponse:
+    return ok({"scripts": [], "count": 0})
+
+
+@router.get("/api/v1/modules/list")
+async def list_modules(ns: Ns) -> JSONResponse:
+    return ok({"message": "Modules retrieved", "result": []})
+
+
+@router.get("/api/v1/tests/tags/tests/{test_id}")
+async def get_tags(test_id: str, ns: Ns) -> JSONResponse:
+    return ok([tag(name) for name in revyl(ns).catalog.test(test_id).tags])
+
+
+@router.post("/api/v1/tests/tags/tests/{test_id}/sync")
+async def sync_tags(test_id: str, body: SyncTags, ns: Ns) -> JSONResponse:
+    test = revyl(ns).catalog.test(test_id)
+    test.tags = list(dict.fromkeys(n.strip() for n in body.tag_names if n.strip()))
+    return ok({"test_id": test.id, "tags": [tag(name) for name in test.tags]})
+
+
+def variable(test_id: str, name: str, value: str) -> dict[str, Any]:
+    return {"id": tag_id(f"{test_id}:{name}"), "test_uid": test_id, "variable_name": name,
+            "variable_value": value}
+
+
+@router.get("/api/v1/variables/custom/read_variables")
+async def read_variables(test_uid: Annotated[str, Query()], ns: Ns) -> JSONResponse:
+    test = revyl(ns).catalog.test(test_uid)
+    return ok({"message": "Variables retrieved",
+               "result": [variable(test.id, k, v) for k, v in test.variables.items()]})
+
+
+@router.post("/api/v1/variables/custom/add")
+async def add_variable(body: CustomVariable, ns: Ns) -> JSONResponse:
+    test = revyl(ns).catalog.test(body.test_uid)
+    if body.variable_name in test.variables:
+        raise Conflict(f"Variable '{body.variable_name}' already exists")
+    test.variables[body.variable_name] = body.variable_value
+    return ok({"message": "Variable added",
+               "result": variable(test.id, body.variable_name, body.variable_value)})
+
+
+@router.delete("/api/v1/variables/custom/delete_all")
+async def delete_variables(test_uid: Annotated[str, Query()], ns: Ns) -> JSONResponse:
+    test = revyl(ns).catalog.test(test_uid)
+    count = len(test.variables)
+    test.variables.clear()
+    return ok({"message": f"Deleted {count} variables", "deleted": count})
+
+
+@router.get("/api/v1/variables/org_launch_env")
+async def org_launch_env(ns: Ns) -> JSONResponse:
+    return ok({"message": "Launch variables retrieved", "result": []})
+
+
+@router.get("/api/v1/variables/org_launch_env/test-attachments")
+async def test_attachments(test_id: Annotated[str, Query()], ns: Ns) -> JSONResponse:
+    revyl(ns).catalog.test(test_id)
+    return ok({"message": "Attachments retrieved", "result": []})
+
+
+@router.put("/api/v1/variables/org_launch_env/test-attachments")
+async def replace_attachments(body: Attachments, ns: Ns) -> JSONResponse:
+    revyl(ns).catalog.test(body.test_id)
+    if body.env_var_ids:  # the org has no launch variables to attach
+        raise Conflict("Unknown launch variable ids: " + ", ".join(body.env_var_ids))
+    return ok({"message": "Attachments replaced", "result": []})
+
+
+@router.patch("/api/v1/tests/{test_id}/device-target")
+async def device_target(test_id: str, body: DeviceTarget, ns: Ns) -> JSONResponse:
+    test = revyl(ns).catalog.test(test_id)
+    test.device = body.model_dump(exclude_none=True)
+    return ok({"id": test.id, "mobile_targets": [test.device] if test.device else []})
