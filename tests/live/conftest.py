@@ -69,6 +69,7 @@ def revyl(revyl_binary, emulator_server, tmp_path):
         return CliResult(done.returncode, done.stdout, done.stderr)
 
     run.key = key  # type: ignore[attr-defined]
+    run.home = home  # type: ignore[attr-defined]
     return run
 
 
@@ -140,3 +141,19 @@ def action(node_binary, run_test_js, emulator_server, tmp_path):
 
     run.key = key  # type: ignore[attr-defined]
     return run
+
+
+@pytest.fixture(scope="session")
+def upload_build_js(action_dir, tmp_path_factory) -> Path:
+    """upload-build ignores its backend-url input and hard-codes https://backend.revyl.ai;
+    as ../shared/clients/README.md prescribes, a temp copy reads REVYL_BACKEND_URL instead
+    (and drops the missing source-map helper). Never committed."""
+    source = (action_dir / "upload-build" / "dist" / "index.js").read_text()
+    constant = "const backendUrl = 'https://backend.revyl.ai'"
+    assert constant in source, "upload-build no longer has the constant the README patches"
+    patched = source.replace(
+        constant, "const backendUrl = process.env.REVYL_BACKEND_URL || 'https://backend.revyl.ai'")
+    patched = patched.replace("require('./sourcemap-register.js');", "", 1)
+    target = tmp_path_factory.mktemp("gha-upload") / "upload-build.js"
+    target.write_text(patched)
+    return target
