@@ -1,0 +1,82 @@
+"""The endpoint inventory (tests/endpoints.py) against the app, the tests and the README,
+and the seed routes of spec/revyl.md §0.2 against the app."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from emulator.app import create_app
+from emulator.settings import Settings
+
+from .endpoints import ENDPOINTS, README, render
+
+TESTS = Path(__file__).resolve().parent
+SPEC = TESTS.parent.parent / "shared" / "spec" / "revyl.md"
+GENERIC = ({"detail": "Not Found"}, {"detail": "Method Not Allowed"})
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app(Settings(clock="manual"))
+
+
+async def mounted(app, method: str, path: str) -> bool:
+    """A route exists when the answer is not the router's own 404/405 (an application 404
+    such as "App not found" still proves the route is there)."""
+    concrete = re.sub(r"\{[^}]+\}", "x", path)
+    if "/_emulator/uploads/" in concrete:
+        concrete = "/_emulator/uploads/unknown-namespace/x"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://e",
+                                 headers={"Authorization": "Bearer inventory"}) as client:
+        if "stream/unified" in path:  # a live stream never ends; its 401 proves the route
+            response = await client.get(concrete, headers={"Authorization": ""})
+            return response.status_code == 401
+        response = await client.request(method, concrete, json={})
+    try:
+        body = response.json()
+    except ValueError:
+        return True
+    return not (response.status_code in (404, 405) and body in GENERIC)
+
+
+@pytest.mark.parametrize("method, path", [(e[0], e[1]) for e in ENDPOINTS])
+async def test_every_inventoried_endpoint_is_mounted(app, method, path):
+    assert await mounted(app, method, path), f"{method} {path} is not mounted"
+
+
+@pytest.mark.parametrize("test_file, test_name", sorted({(e[3], e[4]) for e in ENDPOINTS}))
+def test_every_covering_test_exists(test_file, test_name):
+    source = (TESTS / test_file).read_text()
+    assert re.search(rf"^(async )?def {test_name}\(", source, re.M), f"{test_file}::{test_name}"
+
+
+def test_readme_table_is_current():
+    readme = README.read_text()
+    assert readme == render(readme), "run: python -m tests.endpoints"
+
+
+def seed_routes() -> list[tuple[str, str]]:
+    section = SPEC.read_text().split("### 0.2", 1)[1].split("\n---", 1)[0]
+    routes = []
+    for line in section.splitlines():
+        for method, paths in re.findall(r"`((?:GET|POST|PATCH|DELETE|PUT)(?:/[A-Z]+)*) ([^`]+)`",
+                                        line):
+            base = paths.split("?")[0]
+            for m in method.split("/"):
+                for path in re.sub(r"\{[^}]+\}", "{id}", base).split(", "):
+                    routes.append((m, path))
+    return routes
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason=f"{SPEC} is not beside the repo")
+async def test_every_seed_route_of_spec_section_0_2_is_mounted(app):
+    routes = seed_routes()
+    assert len(routes) >= 23
+    missing = [f"{m} {p}" for m, p in routes if not await mounted(app, m, p)]
+    assert missing == []
