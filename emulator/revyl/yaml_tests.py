@@ -74,6 +74,13 @@ class Report:
                 "messages": [m.wire() for m in self.messages]}
 
 
+MAX_NODES = 20_000  # anchors can make a small text expand into an enormous tree
+
+
+class TooComplex(Exception):
+    pass
+
+
 class _Marks:
     """Where each field path sits in the source, for line/column in messages."""
 
@@ -83,6 +90,8 @@ class _Marks:
     def walk(self, node: Any, path: str) -> None:
         import yaml
 
+        if len(self.at) > MAX_NODES:
+            raise TooComplex
         self.at[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
@@ -111,9 +120,15 @@ def load(text: str) -> tuple[Any, _Marks, Message | None]:
         loader = yaml.SafeLoader(text)
         try:
             node = loader.get_single_node()
+            if node is not None:
+                marks.walk(node, "")  # first: it bounds the work that constructing does
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except (TooComplex, RecursionError):
+        return None, marks, Message("error", "YAML_TOO_COMPLEX",
+                                    "The document nests or expands too deeply", "", None, None,
+                                    "Write blocks out instead of using anchors and aliases")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -121,8 +136,6 @@ def load(text: str) -> tuple[Any, _Marks, Message | None]:
             "error", "YAML_SYNTAX_ERROR", f"Invalid YAML: {problem}", "",
             mark.line + 1 if mark else None, mark.column + 1 if mark else None,
             "Check indentation and quoting around the reported line")
-    if node is not None:
-        marks.walk(node, "")
     return data, marks, None
 
 

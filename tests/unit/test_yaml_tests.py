@@ -121,3 +121,13 @@ def test_check_blocks_validates_json_blocks():
     assert good.valid and good.blocks[1]["then"][0]["type"] == "validation"
     assert not yaml_tests.check_blocks([{"type": "bogus"}]).valid
     assert not yaml_tests.check_blocks([]).valid
+
+
+def test_alias_bombs_and_deep_nesting_are_refused_quickly():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 12):
+        bomb += f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 10) + "]\n"
+    report = yaml_tests.validate(bomb)
+    assert report.messages[0].code == "YAML_TOO_COMPLEX"
+    deep = yaml_tests.validate("[" * 5000 + "]" * 5000)
+    assert deep.messages[0].code in ("YAML_TOO_COMPLEX", "YAML_SYNTAX_ERROR")
