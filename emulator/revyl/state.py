@@ -26,7 +26,6 @@ class RevylState:
                                             self.tests, settings.min_active_seconds)
         self.builds = Builds(self.catalog, ns.clock, ns.ids, ns.key)
         self.definitions = TestDefinitions(self.catalog, ns.clock, ns.ids)
-        self.ids = ns.ids
         self.monitor = Monitor(ns.broker, ns.clock, self.tests, self.workflows,
                                self.catalog.org, settings.heartbeat_seconds)
 

@@ -19,7 +19,6 @@ class TestDefinitions:
         self.catalog = catalog
         self.clock = clock
         self.ids = ids
-        self.custom_variables: dict[str, dict[str, dict[str, str]]] = {}
 
     def by_name(self, name: str) -> TestDef | None:
         return next((t for t in self.catalog.tests.values() if t.name == name), None)

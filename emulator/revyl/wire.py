@@ -134,9 +134,14 @@ def simple_test(t: TestDef, catalog: Catalog) -> dict[str, Any]:
             "tags": [{"id": tag_id(tag), "name": tag, "color": "#6366f1"} for tag in t.tags]}
 
 
+def stable_id(kind: str, name: str) -> str:
+    """Stable uuid-shaped id derived from a name, for things with no store of their own
+    (tags, per-test variables)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"revyl-emulator:{kind}:{name}"))
+
+
 def tag_id(name: str) -> str:
-    """Stable uuid-shaped id per tag name, so tags need no store of their own."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"revyl-emulator:tag:{name}"))
+    return stable_id("tag", name)
 
 
 def report_context(e: TestExecution, catalog: Catalog, include_steps: bool) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from emulator.core.auth import namespace
 from emulator.core.errors import ApiError, BadRequest
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
+from emulator.core.routing import on_paths
 from emulator.revyl import build_wire as wire
 from emulator.revyl.builds import allowed_source, page_of
 from emulator.revyl.downloads import DownloadFailed, download
@@ -38,19 +39,14 @@ BUILD = ["/api/v1/builds/versions/{build_id}", "/api/v1/builds/builds/{build_id}
 
 
 def routes(method: str, paths: list[str]):
-    """Mount one handler at every path of a family; the first is the documented one."""
-    def mount(handler):
-        for i, path in enumerate(paths):
-            router.add_api_route(path, handler, methods=[method], include_in_schema=i == 0)
-        return handler
-    return mount
+    return on_paths(router, method, paths)
 
 
 def public_url(request: Request) -> str:
     return request.app.state.settings.public_url or str(request.base_url)
 
 
-def build_body(request: Request, ns: Namespace, build_id: str, **extra: Any) -> dict[str, Any]:
+def build_body(ns: Namespace, build_id: str, **extra: Any) -> dict[str, Any]:
     state = revyl(ns)
     app, build = state.builds.build(build_id)
     return wire.build_response(build, app, state.catalog, **extra)
@@ -117,16 +113,16 @@ def download_url(request: Request, ns: Namespace, build_id: str) -> str:
 @routes("GET", BUILD)
 async def get_build(build_id: str, request: Request, ns: Ns,
                     include_download_url: bool = False) -> JSONResponse:
-    _app, build = revyl(ns).builds.build(build_id)
+    state = revyl(ns)
+    app, build = state.builds.build(build_id)
     url = download_url(request, ns, build_id) if include_download_url and build.data else None
-    return ok(build_body(request, ns, build_id, download_url=url))
+    return ok(wire.build_response(build, app, state.catalog, download_url=url))
 
 
 @routes("PATCH", BUILD)
-async def update_build(build_id: str, body: BuildUpdateRequest, request: Request,
-                       ns: Ns) -> JSONResponse:
+async def update_build(build_id: str, body: BuildUpdateRequest, ns: Ns) -> JSONResponse:
     revyl(ns).builds.update_build(build_id, body.model_dump(exclude_unset=True))
-    return ok(build_body(request, ns, build_id))
+    return ok(build_body(ns, build_id))
 
 
 @routes("DELETE", BUILD)
@@ -148,7 +144,7 @@ async def stream_upload(app_id: str, request: Request, ns: Ns,
         raise BadRequest("The uploaded file is empty")
     build = state.builds.store(app_id, version, file.filename or "artifact.bin", data,
                                {"source": "stream_upload"}, set_as_current)
-    return ok(build_body(request, ns, build.id))
+    return ok(build_body(ns, build.id))
 
 
 @routes("POST", [p + "/from-url" for p in APP_BUILDS])
@@ -157,7 +153,7 @@ async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
     state = revyl(ns)
     existing = state.builds.existing(app_id, body.version)
     if existing is not None and existing.status == "ready":  # idempotent on (app, version)
-        return ok(build_body(request, ns, existing.id, was_reused=True))
+        return ok(build_body(ns, existing.id, was_reused=True))
     settings = request.app.state.settings
     if not allowed_source(body.from_url, settings.from_url_allow_hosts):
         raise ApiError(f"Failed to download artifact from {body.from_url}: the emulator only "
@@ -171,7 +167,7 @@ async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
     metadata = {**(body.metadata or {}), "source": "from_url", "from_url": body.from_url}
     build = state.builds.store(app_id, body.version, file_name, data, metadata,
                                body.set_as_current or body.pin)
-    return ok(build_body(request, ns, build.id, was_reused=False))
+    return ok(build_body(ns, build.id, was_reused=False))
 
 
 @routes("POST", [APP_BUILDS[0] + "/upload-url", APP_BUILDS[2] + "/upload-url"])
@@ -195,11 +191,11 @@ async def upload_session(app_id: str, body: UploadSessionRequest, request: Reque
 
 
 @router.post("/api/v1/apps/{app_id}/builds")
-async def create_from_upload(app_id: str, body: BuildFromUploadRequest, request: Request,
+async def create_from_upload(app_id: str, body: BuildFromUploadRequest,
                              ns: Ns) -> JSONResponse:
     build = revyl(ns).builds.finish_session(app_id, body.upload_id, body.version,
                                             body.metadata, body.set_as_current or body.pin)
-    return ok(build_body(request, ns, build.id))
+    return ok(build_body(ns, build.id))
 
 
 @routes("POST", [BUILD[0] + "/extract-package-id", BUILD[2] + "/extract-package-id"])
@@ -211,11 +207,11 @@ async def extract_package_id(build_id: str, ns: Ns,
 
 
 @routes("POST", [BUILD[0] + "/complete-upload", BUILD[2] + "/complete-upload"])
-async def complete_upload(build_id: str, request: Request, ns: Ns,
+async def complete_upload(build_id: str, ns: Ns,
                           body: CompleteUploadRequest | None = None) -> JSONResponse:
     body = body or CompleteUploadRequest()
     build = revyl(ns).builds.complete(build_id, body.metadata, body.package_name,
                                       body.set_as_current)
-    response = build_body(request, ns, build.id)
+    response = build_body(ns, build.id)
     return ok({"version_id": build.id, **response, "warnings":
                build.metadata.get("artifact_validation", {}).get("warnings", [])})

@@ -15,7 +15,7 @@ from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
 from emulator.revyl.models import _Request
 from emulator.revyl.state import revyl
-from emulator.revyl.wire import tag_id
+from emulator.revyl.wire import stable_id, tag_id
 
 router = APIRouter(tags=["Revyl: test extras"])
 Ns = Annotated[Namespace, Depends(namespace)]
@@ -70,8 +70,8 @@ async def sync_tags(test_id: str, body: SyncTags, ns: Ns) -> JSONResponse:
 
 
 def variable(test_id: str, name: str, value: str) -> dict[str, Any]:
-    return {"id": tag_id(f"{test_id}:{name}"), "test_uid": test_id, "variable_name": name,
-            "variable_value": value}
+    return {"id": stable_id("variable", f"{test_id}:{name}"), "test_uid": test_id,
+            "variable_name": name, "variable_value": value}
 
 
 @router.get("/api/v1/variables/custom/read_variables")

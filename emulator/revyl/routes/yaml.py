@@ -13,6 +13,7 @@ from emulator.core.auth import namespace
 from emulator.core.errors import ApiError
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
+from emulator.core.routing import on_paths
 from emulator.revyl import yaml_tests
 from emulator.revyl.catalog import TestDef
 from emulator.revyl.models import _Request
@@ -71,12 +72,8 @@ class TestUpdateRequest(_Request):
 
 
 def on_all(suffix: str):
-    def mount(handler):
-        for i, prefix in enumerate(PREFIXES):
-            router.add_api_route(prefix + suffix, handler, methods=["POST"],
-                                 include_in_schema=i == 1)
-        return handler
-    return mount
+    """Seed ``/api/v1/yaml`` and real ``/api/v1/tests/yaml`` (documented)."""
+    return on_paths(router, "POST", [prefix + suffix for prefix in PREFIXES], documented=1)
 
 
 def test_object(t: TestDef) -> dict[str, Any]:
@@ -130,7 +127,7 @@ async def from_yaml(body: YamlCreationRequest, ns: Ns) -> JSONResponse:
                                             (test.get("variables") or {}).items()})
     except ApiError as exc:
         return failure([str(exc.detail)], extracted_metadata=meta)
-    blocks = yaml_tests.to_json_blocks(created.blocks, state.ids.uuid)
+    blocks = yaml_tests.to_json_blocks(created.blocks, ns.ids.uuid)
     return ok({"success": True, "test_id": created.id, "extracted_metadata": meta,
                "blocks_count": len(created.steps), "generated_ids": all_ids(blocks),
                "errors": [], "created_at": created.created_at, "error": None,
@@ -152,7 +149,7 @@ async def from_blocks(body: BlocksCreationRequest, ns: Ns) -> JSONResponse:
                               description=str(meta.get("description") or ""))
     except ApiError as exc:
         return failure([str(exc.detail)])
-    blocks = yaml_tests.to_json_blocks(created.blocks, state.ids.uuid)
+    blocks = yaml_tests.to_json_blocks(created.blocks, ns.ids.uuid)
     return ok({"success": True, "test_id": created.id, "blocks_count": len(created.steps),
                "generated_ids": all_ids(blocks), "errors": [],
                "created_at": created.created_at})
@@ -178,7 +175,7 @@ async def yaml_to_blocks(body: YamlToBlocksRequest, ns: Ns) -> JSONResponse:
     test = report.data["test"]
     metadata = {**(test.get("metadata") or {}), "build": test.get("build")}
     return ok({"success": True,
-               "converted_content": yaml_tests.to_json_blocks(report.blocks, revyl(ns).ids.uuid),
+               "converted_content": yaml_tests.to_json_blocks(report.blocks, ns.ids.uuid),
                "metadata": metadata, "errors": []})
 
 
