@@ -23,6 +23,8 @@ UPLOAD_PATH_MARKERS = ("/stream-upload", "/_emulator/uploads/")  # larger body c
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     from emulator.control.routes import router as control_router
+    from emulator.interactly.routes import router as interactly_router
+    from emulator.interactly.state import builder as interactly_builder
     from emulator.revyl.catalog import RevylFixtures
     from emulator.revyl.routes import router as revyl_router
     from emulator.revyl.state import builder as revyl_builder
@@ -30,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     fixtures = RevylFixtures.load(settings.fixtures)
     registry = NamespaceRegistry(settings)
     registry.register("revyl", revyl_builder(fixtures))
+    registry.register("interactly", interactly_builder())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,4 +68,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, cap_for=cap_for)
     app.include_router(control_router)
     app.include_router(revyl_router())
+    app.include_router(interactly_router())
     return app

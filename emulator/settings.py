@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     heartbeat_seconds: float = Field(15.0, gt=0)
     # Hosts besides loopback that from-url may download from (a JSON list in the env).
     from_url_allow_hosts: list[str] = Field(default_factory=list)
+    # Interactly: answer like the real API where the emulator would otherwise improvise
+    # (a workflow without nodes fails "No start node found" instead of conversing).
+    interactly_strict: bool = False
     max_body_bytes: int = Field(1 * 1024 * 1024, gt=0)
     max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0)
     log_level: str = "warning"

@@ -1,0 +1,136 @@
+"""The deterministic stand-in for every LLM call of a run (spec §6.7).
+
+Scripts first: a namespace queues entries through ``POST /_emulator/scripts/interactly/llm``;
+the first entry matching (workflow, node, user-message regex) answers and is used up after
+``times`` uses. Without a script a seeded rule-based responder answers: never empty, the same
+text for the same seed, run and turn. Freeform edge conditions are judged by keywords found in
+the condition text; worker nodes extract ``key: value`` pairs named by their output schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+END_KEYWORDS = ("goodbye", "bye", "quit", "exit", "that's all", "that is all", "done", "end")
+JUDGE_KEYWORDS = (
+    *END_KEYWORDS, "emergency", "billing", "payment", "refund", "cancel", "appointment", "schedule",
+    "complaint", "human", "agent", "help", "yes", "no", "urgent", "pain")
+REPLIES = (
+    "Thanks, I have noted that.",
+    "Understood. Could you tell me a little more?",
+    "Got it. Is there anything else I can help with?",
+    "Thank you. Let me take care of that for you.",
+    "I see. What would you like to do next?",
+)
+
+
+class LLMScript(BaseModel):
+    """One scripted LLM behaviour. Matching fields narrow where it applies; action fields say
+    what the LLM does there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    workflow_id: str | None = None
+    node: str | None = Field(None, description="node name or logical id")
+    match: str | None = Field(None, description="regex the user's latest message must match")
+    reply: str | None = None
+    route: str | None = Field(None, description="edge name or destination node name to take")
+    structured_output: dict[str, Any] | None = None
+    tool_result: Any = None
+    end: bool = False
+    fail: str | None = Field(None, description="fail the run with this error message")
+    times: int = Field(1, ge=1, le=10_000)
+
+    @field_validator("match")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            if len(value) > 500:
+                raise ValueError("regex too long")
+            re.compile(value)
+        return value
+
+
+@dataclass
+class _Entry:
+    script: LLMScript
+    remaining: int
+
+
+class ScriptQueue:
+    def __init__(self) -> None:
+        self._entries: deque[_Entry] = deque()
+
+    def push(self, scripts: list[LLMScript]) -> None:
+        self._entries.extend(_Entry(s, s.times) for s in scripts)
+
+    def take(self, workflow_id: str, node_name: str, node_id: str,
+             message: str | None) -> LLMScript | None:
+        for entry in self._entries:
+            s = entry.script
+            if s.workflow_id not in (None, workflow_id) or s.node not in (None, node_name,
+                                                                           node_id):
+                continue
+            if s.match is not None and not re.search(s.match, message or "", re.I):
+                continue
+            entry.remaining -= 1
+            if entry.remaining == 0:
+                self._entries.remove(entry)
+            return s
+        return None
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [{**e.script.model_dump(exclude_none=True, exclude_defaults=True),
+                 "remaining": e.remaining} for e in self._entries]
+
+
+def seeded_choice(seed: int, *parts: object) -> int:
+    digest = hashlib.sha256("\x00".join(map(str, (seed, *parts))).encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def default_reply(seed: int, node_name: str, message: str | None, run_key: str,
+                  counter: int) -> str:
+    """Seeded, never empty; names the node so transcripts show who spoke."""
+    if not message:
+        return f"[{node_name}] Hello! How can I help you today?"
+    if any(word in message.lower() for word in END_KEYWORDS):
+        return f"[{node_name}] Thank you for your time. Goodbye!"
+    pick = REPLIES[seeded_choice(seed, run_key, counter, message) % len(REPLIES)]
+    return f"[{node_name}] You said: \"{message.strip()[:200]}\". {pick}"
+
+
+def judge(condition: str, message: str | None) -> bool:
+    """Keyword judge for freeform conditions: quoted words in the condition, else the known
+    keywords it mentions, must appear in the latest user message."""
+    if not message:
+        return False
+    text, said = condition.lower(), message.lower()
+    quoted = re.findall(r"['\"]([^'\"]{2,40})['\"]", condition)
+    keywords = [q.lower() for q in quoted] or [k for k in JUDGE_KEYWORDS
+                                               if re.search(rf"\b{re.escape(k)}\b", text)]
+    return any(re.search(rf"\b{re.escape(k)}\b", said) for k in keywords)
+
+
+def extract(schema: dict[str, Any] | None, message: str | None) -> dict[str, Any]:
+    """Worker structured output: ``name: value`` / ``name is value`` for each schema property
+    found in the message. Nothing found -> ``{}`` (routes that need the value stay put)."""
+    if not schema or not message:
+        return {}
+    props = (schema.get("properties") or {}) if isinstance(schema, dict) else {}
+    found: dict[str, Any] = {}
+    for name in props:
+        label = re.escape(name).replace("_", "[ _]")
+        hit = re.search(rf"\b{label}\s*(?::|=|\bis\b)\s*([^,;\n]+)", message, re.I)
+        if hit:
+            found[name] = hit.group(1).strip().rstrip(".")
+    return found

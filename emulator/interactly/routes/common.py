@@ -1,0 +1,32 @@
+"""Shared request pieces of the Interactly routers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+
+from emulator.core.auth import namespace
+from emulator.core.namespaces import Namespace
+
+OBJECT_ID = r"^[0-9a-f]{24}$"
+Ns = Annotated[Namespace, Depends(namespace)]
+ObjectId = Annotated[str, Path(pattern=OBJECT_ID)]
+PageNo = Annotated[int, Query(ge=1)]
+Size = Annotated[int, Query(ge=1, le=500)]
+
+
+def team(request: Request) -> str:
+    return request.headers.get("teamid", "")
+
+
+def user(request: Request) -> str:
+    return request.headers.get("uuid", "")
+
+
+def base_url(request: Request) -> str:
+    """Where this API is mounted, for ``execution_url``: the public URL plus the prefix the
+    caller used (``/workflows`` or none)."""
+    public = request.app.state.settings.public_url or str(request.base_url)
+    prefix = "/workflows" if request.url.path.startswith("/workflows/") else ""
+    return public.rstrip("/") + prefix

@@ -1,0 +1,78 @@
+"""Nodes, edges and tools: flat configs in, ``{"node"|"edge"|"tool": {...}}`` out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+from starlette.responses import JSONResponse
+
+from emulator.core.responses import ok
+from emulator.interactly import wire
+from emulator.interactly.catalog import NODE_TYPES
+from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, team, user
+from emulator.interactly.state import interactly
+
+router = APIRouter(tags=["Interactly: nodes, edges, tools"])
+KINDS = {"nodes": "node", "edges": "edge", "tools": "tool"}
+
+
+@router.get("/v1/nodes/types")
+async def node_types(ns: Ns) -> JSONResponse:
+    return ok({"node_types": [{"type": t, "primary_category": p, "secondary_category": s}
+                              for t, (p, s) in NODE_TYPES.items()]})
+
+
+@router.get("/v1/edges/types")
+async def edge_types(ns: Ns) -> JSONResponse:
+    return ok({"edge_types": ["direct", "conditional", "companion"]})
+
+
+@router.get("/v1/tools/types")
+async def tool_types(ns: Ns) -> JSONResponse:
+    return ok({"tool_types": ["inbuilt_function", "inline_python", "external_api",
+                              "knowledge_base"]})
+
+
+def _store(ns: Any, plural: str) -> dict[str, dict[str, Any]]:
+    return getattr(interactly(ns).catalog, plural)
+
+
+def mount(plural: str) -> None:
+    kind = KINDS[plural]
+
+    async def create(request: Request, ns: Ns,
+                     config: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
+        catalog = interactly(ns).catalog
+        body = config.get(f"{kind}_config", config) if isinstance(config, dict) else config
+        add = {"node": catalog.add_node, "edge": catalog.add_edge, "tool": catalog.add_tool}
+        doc = add[kind](body, team(request), user(request))
+        return ok({kind: wire.entity(doc, kind)})
+
+    async def listing(ns: Ns, page: PageNo = 1, size: Size = 100, search: str | None = None,
+                      type: str | None = None, workflow_id: str | None = None) -> JSONResponse:
+        docs = interactly(ns).catalog.filtered(_store(ns, plural), workflow_id, type, search)
+        return ok(wire.page([wire.entity(d, kind) for d in docs], plural, page, size))
+
+    async def get(doc_id: ObjectId, ns: Ns) -> JSONResponse:
+        doc = interactly(ns).catalog.doc(_store(ns, plural), kind, doc_id)
+        return ok({kind: wire.entity(doc, kind)})
+
+    async def patch(doc_id: ObjectId, ns: Ns,
+                    changes: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
+        doc = interactly(ns).catalog.patch(_store(ns, plural), kind, doc_id, changes)
+        return ok({kind: wire.entity(doc, kind)})
+
+    async def delete(doc_id: ObjectId, ns: Ns) -> JSONResponse:
+        interactly(ns).catalog.remove(_store(ns, plural), kind, doc_id)
+        return ok({"message": f"{kind.capitalize()} deleted", "id": doc_id})
+
+    router.add_api_route(f"/v1/{plural}", create, methods=["POST"], name=f"create_{kind}")
+    router.add_api_route(f"/v1/{plural}", listing, methods=["GET"], name=f"list_{plural}")
+    for method, handler in (("GET", get), ("PATCH", patch), ("DELETE", delete)):
+        router.add_api_route(f"/v1/{plural}/{{doc_id}}", handler, methods=[method],
+                             name=f"{method.lower()}_{kind}")
+
+
+for _plural in KINDS:
+    mount(_plural)

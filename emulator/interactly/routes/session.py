@@ -1,0 +1,16 @@
+"""``GET /v1/session`` at the gateway root: a single-use token for the WebSocket."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import JSONResponse
+
+from emulator.core.responses import ok
+from emulator.interactly.routes.common import Ns
+
+router = APIRouter(tags=["Interactly: runs"])
+
+
+@router.get("/v1/session")
+async def session(ns: Ns) -> JSONResponse:
+    return ok({"data": {"id": f"{ns.key}.{ns.ids.token()}"}})

@@ -1,0 +1,129 @@
+"""Workflows and their versions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse
+
+from emulator.core.responses import ok
+from emulator.interactly import wire
+from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, base_url, team, user
+from emulator.interactly.state import interactly
+
+router = APIRouter(tags=["Interactly: workflows"])
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class WorkflowCreate(_Body):
+    name: str | None = None
+    description: str | None = None
+    config: dict[str, Any] | None = None
+    workflow_config: dict[str, Any] | None = None
+    node_configs: list[dict[str, Any]] | None = None
+    edge_configs: list[dict[str, Any]] | None = None
+    dynamic_variables: dict[str, Any] | None = None
+
+
+class WorkflowUpdate(_Body):
+    name: str | None = Field(None, min_length=1)
+    description: str | None = None
+
+
+class VersionCreate(_Body):
+    mark_as_active: bool = False
+    version_name: str | None = None
+    source_version_number: int | None = Field(None, ge=0)
+
+
+@router.post("/v1/workflows")
+async def create_workflow(body: WorkflowCreate, request: Request, ns: Ns) -> JSONResponse:
+    state = interactly(ns)
+    config = dict(body.workflow_config or body.config or {})
+    if body.dynamic_variables:
+        misc = dict(config.get("miscellaneous") or {})
+        misc["default_dynamic_variables"] = {**body.dynamic_variables,
+                                             **(misc.get("default_dynamic_variables") or {})}
+        config["miscellaneous"] = misc
+    wf = state.catalog.create_workflow(body.name, body.description, config, team(request),
+                                       user(request), body.node_configs, body.edge_configs)
+    return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
+
+
+@router.get("/v1/workflows")
+async def list_workflows(ns: Ns, page: PageNo = 1, size: Size = 100,
+                         search: str | None = None) -> JSONResponse:
+    state = interactly(ns)
+    docs = [wire.workflow_doc(w, state.catalog) for w in state.catalog.list_workflows(search)]
+    return ok(wire.page(docs, "workflows", page, size))
+
+
+@router.get("/v1/workflows/{workflow_id}")
+async def get_workflow(workflow_id: ObjectId, request: Request, ns: Ns,
+                       fully_hydrate: bool = False) -> JSONResponse:
+    state = interactly(ns)
+    wf = state.catalog.workflow(workflow_id)
+    return ok(wire.workflow_envelope(wf, state.catalog, base_url(request), fully_hydrate))
+
+
+@router.patch("/v1/workflows/{workflow_id}")
+async def update_workflow(workflow_id: ObjectId, body: WorkflowUpdate, request: Request,
+                          ns: Ns) -> JSONResponse:
+    state = interactly(ns)
+    wf = state.catalog.update_workflow(workflow_id, body.model_dump(exclude_unset=True))
+    return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
+
+
+@router.delete("/v1/workflows/{workflow_id}")
+async def delete_workflow(workflow_id: ObjectId, ns: Ns) -> JSONResponse:
+    state = interactly(ns)
+    state.catalog.delete_workflow(workflow_id)
+    state.runs.drop_workflow(workflow_id)
+    return ok({"message": "Workflow deleted", "workflow_id": workflow_id})
+
+
+@router.post("/v1/workflows/{workflow_id}/versions")
+async def create_version(workflow_id: ObjectId, body: VersionCreate, ns: Ns) -> JSONResponse:
+    catalog = interactly(ns).catalog
+    version = catalog.create_version(workflow_id, body.version_name, body.mark_as_active,
+                                     body.source_version_number)
+    wf = catalog.workflow(workflow_id)
+    return ok({"version": wire.version_doc(wf, version),
+               "parent_active_version": wf.active_version_number})
+
+
+@router.get("/v1/workflows/{workflow_id}/versions")
+async def list_versions(workflow_id: ObjectId, ns: Ns) -> JSONResponse:
+    wf = interactly(ns).catalog.workflow(workflow_id)
+    return ok({"versions": [wire.version_doc(wf, v) for _, v in sorted(wf.versions.items())],
+               "total": len(wf.versions)})
+
+
+@router.post("/v1/workflows/{workflow_id}/versions/{number}/activate")
+async def activate_version(workflow_id: ObjectId, number: int, request: Request,
+                           ns: Ns) -> JSONResponse:
+    state = interactly(ns)
+    wf = state.catalog.activate(workflow_id, number)
+    return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
+
+
+@router.delete("/v1/workflows/{workflow_id}/versions/{number}")
+async def delete_version(workflow_id: ObjectId, number: int, ns: Ns) -> JSONResponse:
+    interactly(ns).catalog.delete_version(workflow_id, number)
+    return ok({"message": f"Version {number} deleted"})
+
+
+@router.get("/v1/workflows/{workflow_id}/versions/{number}")
+async def get_version(workflow_id: ObjectId, number: int, ns: Ns,
+                      fully_hydrate: Annotated[bool, Query()] = False) -> JSONResponse:
+    catalog = interactly(ns).catalog
+    version = catalog.version(workflow_id, number)
+    doc = wire.version_doc(catalog.workflow(workflow_id), version)
+    if fully_hydrate:
+        doc["workflow_config"] = catalog.hydrated(workflow_id, number)
+    return ok({"version": doc})

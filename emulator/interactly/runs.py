@@ -1,0 +1,100 @@
+"""Interactive runs of one namespace: start, resume, pause, stop, read, list, delete.
+
+The engine moves a run; this service owns the run store, the session rules of the real API
+(finished or stopped runs have no session: further turns are 404 "Session not found") and the
+enrichment of the stored ``run_input`` (ids and evaluated variables filled in, spec §6.4).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from emulator.core.clock import VirtualClock
+from emulator.core.errors import BadRequest, NotFound
+from emulator.core.ids import IdGenerator
+from emulator.interactly.catalog import Catalog
+from emulator.interactly.engine import Engine, Run
+
+RESUME_COMMANDS = {"start", "data", "resume", "pause"}
+
+
+class Runs:
+    def __init__(self, catalog: Catalog, engine: Engine, clock: VirtualClock,
+                 ids: IdGenerator) -> None:
+        self.catalog = catalog
+        self.engine = engine
+        self.clock = clock
+        self.ids = ids
+        self.by_id: dict[str, Run] = {}
+
+    def execute(self, workflow_id: str, run_input: dict[str, Any], run_id: str | None,
+                version: int | None, team_id: str, user: str) -> tuple[Run, list[dict]]:
+        wf = self.catalog.workflow(workflow_id)
+        command = str(run_input.get("command") or "start")
+        if run_id:
+            run = self.by_id.get(run_id)
+            if run is None or run.workflow_id != wf.id or run.completed:
+                raise NotFound("Session not found")
+            if command == "stop":
+                return run, self._stop(run, run_input)
+            if run.status == "paused" and command == "pause":
+                raise BadRequest("The run is already paused")
+            return run, self._turn(run, run_input, "pause" if command == "pause" else "data")
+        if command == "stop":
+            raise BadRequest("run_id is required to stop a run")
+        number = wf.active_version_number if version is None else version
+        graph = copy.deepcopy(self.catalog.hydrated(wf.id, number))
+        now = self.clock.now_iso()
+        run = Run(id=self.ids.object_id(), logical_id=f"workflow_run_{self.ids.uuid()}",
+                  workflow_id=wf.id, version_number=number,
+                  version_name=wf.versions[number].name, graph=graph, team_id=team_id,
+                  run_by=run_input.get("run_by") or user or None, created_at=now,
+                  updated_at=now, dynamic=dict(graph["dynamic_variables"]))
+        self.by_id[run.id] = run
+        return run, self._turn(run, run_input, "start")
+
+    def _turn(self, run: Run, run_input: dict[str, Any], command: str) -> list[dict]:
+        events = self.engine.turn(run, self._enrich(run, run_input), command)
+        run.updated_at = self.clock.now_iso()
+        return events
+
+    def _stop(self, run: Run, run_input: dict[str, Any]) -> list[dict]:
+        run.turn_number += 1
+        run.status, run.parked_node = "cancelled", None
+        run.updated_at = self.clock.now_iso()
+        run.pairs.append({"run_input": self._enrich(run, run_input),
+                          "run_output": {"events": [], "thread_to_node_outputs": {}},
+                          "evaluation": {}, "iteration_end_state_miscellaneous": {},
+                          "comments": [], "ratings": []})
+        return []
+
+    def _enrich(self, run: Run, run_input: dict[str, Any]) -> dict[str, Any]:
+        enriched = {**run_input, "workflow_id": run.workflow_id, "workflow_run_id": run.id,
+                    "team_id": run.team_id, "version_number": run.version_number}
+        enriched.setdefault("thread_to_node_inputs", {"0": {"node_run_inputs": []}})
+        return enriched
+
+    def get(self, run_id: str) -> Run:
+        run = self.by_id.get(run_id)
+        if run is None:
+            raise NotFound(f"Workflow run {run_id} not found")
+        return run
+
+    def delete(self, run_id: str) -> None:
+        del self.by_id[self.get(run_id).id]
+
+    def listing(self, workflow_id: str | None, status: str | None,
+                search: str | None) -> list[Run]:
+        runs = list(reversed(self.by_id.values()))
+        if workflow_id:
+            runs = [r for r in runs if r.workflow_id == workflow_id]
+        if status:
+            runs = [r for r in runs if r.status == status]
+        if search:
+            runs = [r for r in runs if search.lower() in r.logical_id.lower()]
+        return runs
+
+    def drop_workflow(self, workflow_id: str) -> None:
+        for run_id in [r.id for r in self.by_id.values() if r.workflow_id == workflow_id]:
+            del self.by_id[run_id]

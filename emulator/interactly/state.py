@@ -1,0 +1,44 @@
+"""Everything Interactly keeps for one namespace (its API key)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from emulator.core.clock import iso
+from emulator.core.namespaces import Namespace
+from emulator.interactly.catalog import Catalog
+from emulator.interactly.engine import Context, Engine
+from emulator.interactly.llm import ScriptQueue
+from emulator.interactly.runs import Runs
+
+
+class InteractlyState:
+    def __init__(self, ns: Namespace) -> None:
+        clock, ids = ns.clock, ns.ids
+        self.catalog = Catalog(lambda: iso(clock.now()), ids.object_id,
+                               lambda kind: f"{kind}_{ids.uuid()}")
+        self.scripts = ScriptQueue()
+        self.engine = Engine(Context(now=clock.now, uuid=ids.uuid, seed=ns.settings.seed,
+                                     scripts=self.scripts,
+                                     strict=ns.settings.interactly_strict))
+        self.runs = Runs(self.catalog, self.engine, clock, ids)
+
+    def snapshot(self) -> dict[str, Any]:
+        statuses: dict[str, int] = {}
+        for run in self.runs.by_id.values():
+            statuses[run.status] = statuses.get(run.status, 0) + 1
+        return {"workflows": len(self.catalog.workflows), "nodes": len(self.catalog.nodes),
+                "edges": len(self.catalog.edges), "runs": statuses,
+                "scripted_llm": self.scripts.listing()}
+
+    def close(self) -> None:
+        pass
+
+
+def builder() -> Callable[[Namespace], InteractlyState]:
+    return InteractlyState
+
+
+def interactly(ns: Namespace) -> InteractlyState:
+    return ns.api("interactly")
