@@ -17,6 +17,8 @@ from emulator.core.auth import namespace, registry
 from emulator.core.errors import BadRequest, NotFound
 from emulator.core.namespaces import Namespace, clock_info
 from emulator.core.responses import ok
+from emulator.interactly.llm import LLMScript
+from emulator.interactly.state import interactly
 from emulator.revyl.outcomes import OutcomeScript
 from emulator.revyl.state import revyl
 
@@ -106,6 +108,31 @@ async def push_outcomes(batch: OutcomeBatch, ns: Ns) -> JSONResponse:
     queue = state.outcomes
     queue.push(batch.outcomes)
     return ok({"queued": queue.listing()})
+
+
+class LLMScriptBatch(_Body):
+    replies: list[LLMScript] = Field(min_length=1, max_length=1000)
+
+
+@router.post("/scripts/interactly/llm")
+async def push_llm_scripts(batch: LLMScriptBatch, ns: Ns) -> JSONResponse:
+    state = interactly(ns)
+    for script in batch.replies:
+        if script.workflow_id is not None:
+            state.catalog.workflow(script.workflow_id)
+    state.scripts.push(batch.replies)
+    return ok({"queued": state.scripts.listing()})
+
+
+@router.get("/scripts/interactly/llm")
+async def list_llm_scripts(ns: Ns) -> JSONResponse:
+    return ok({"queued": interactly(ns).scripts.listing()})
+
+
+@router.delete("/scripts/interactly/llm")
+async def clear_llm_scripts(ns: Ns) -> JSONResponse:
+    interactly(ns).scripts.clear()
+    return ok({"queued": []})
 
 
 @router.get("/scripts/revyl/outcomes")
