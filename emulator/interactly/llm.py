@@ -53,7 +53,10 @@ class LLMScript(BaseModel):
         if value is not None:
             if len(value) > 500:
                 raise ValueError("regex too long")
-            re.compile(value)
+            try:
+                re.compile(value)
+            except re.error as exc:  # not a ValueError: pydantic would let it through as a 500
+                raise ValueError(f"invalid regex: {exc}") from None
         return value
 
 
