@@ -23,6 +23,22 @@ class InteractlyState:
                                      scripts=self.scripts,
                                      strict=ns.settings.interactly_strict))
         self.runs = Runs(self.catalog, self.engine, clock, ids)
+        self._ids = ids
+        self._key = ns.key
+        self.sessions: set[str] = set()
+
+    def new_session(self) -> str:
+        """A single-use WebSocket token that names its namespace (the socket has no
+        Authorization header to go by when the token is used)."""
+        token = f"{self._key}.{self._ids.token()}"
+        self.sessions.add(token)
+        return token
+
+    def consume_session(self, token: str) -> bool:
+        if token in self.sessions:
+            self.sessions.remove(token)
+            return True
+        return False
 
     def snapshot(self) -> dict[str, Any]:
         statuses: dict[str, int] = {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from emulator.core.auth import namespace
-from emulator.interactly.routes import graph, runs, session, workflows
+from emulator.interactly.routes import graph, runs, session, stream, workflows
 
 
 def router() -> APIRouter:
@@ -17,4 +17,6 @@ def router() -> APIRouter:
     root.include_router(api, prefix="/workflows")
     root.include_router(api, include_in_schema=False)
     root.include_router(session.router)
+    root.include_router(stream.router, prefix="/workflows")
+    root.include_router(stream.router)
     return root

@@ -7,10 +7,11 @@ from starlette.responses import JSONResponse
 
 from emulator.core.responses import ok
 from emulator.interactly.routes.common import Ns
+from emulator.interactly.state import interactly
 
 router = APIRouter(tags=["Interactly: runs"])
 
 
 @router.get("/v1/session")
 async def session(ns: Ns) -> JSONResponse:
-    return ok({"data": {"id": f"{ns.key}.{ns.ids.token()}"}})
+    return ok({"data": {"id": interactly(ns).new_session()}})

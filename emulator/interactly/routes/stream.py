@@ -1,0 +1,102 @@
+"""``WS /v1/workflow-runs/ws``: a run streamed event by event (spec §3).
+
+The client sends one run-input frame; the server answers with an ack frame (no ``type``), then
+one frame per event. A finished run closes with 1000; a waiting run keeps the socket open and
+takes further run-input frames as the next turns; a client that leaves while the run waits
+leaves it ``waiting_for_user_input``. Close 4006: the start frame carried ``initial_state``;
+4007: a ``rerun_token`` (this emulator issues none, so every one is invalid).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
+
+from emulator.core.auth import bearer_token, registry
+from emulator.core.errors import ApiError
+from emulator.core.namespaces import Namespace
+from emulator.interactly.routes.runs import parse_input
+from emulator.interactly.state import interactly
+
+router = APIRouter()
+MAX_FRAME = 1024 * 1024
+
+
+def websocket_namespace(ws: WebSocket) -> Namespace | None:
+    token = ws.query_params.get("token")
+    if token:
+        key = token.split(".", 1)[0]
+        ns = registry(ws).by_key(key)
+        if ns is not None and interactly(ns).consume_session(token):
+            return ns
+        return None
+    try:
+        return registry(ws).get(bearer_token(ws))
+    except ApiError:
+        return None
+
+
+async def receive_input(ws: WebSocket) -> dict[str, Any] | None:
+    """The next run-input frame, or None after closing the socket for a bad one."""
+    try:
+        text = await ws.receive_text()
+    except WebSocketDisconnect:
+        return None
+    if len(text) > MAX_FRAME:
+        await ws.close(1009, "Frame too large")
+        return None
+    try:
+        frame = json.loads(text)
+    except ValueError:
+        await ws.close(1007, "Frames must be JSON run inputs")
+        return None
+    if not isinstance(frame, dict):
+        await ws.close(1007, "Frames must be JSON objects")
+        return None
+    return frame
+
+
+@router.websocket("/v1/workflow-runs/ws")
+async def run_stream(ws: WebSocket) -> None:
+    ns = websocket_namespace(ws)
+    if ns is None:
+        await ws.close(1008, "Not authenticated")
+        return
+    await ws.accept()
+    frame = await receive_input(ws)
+    if frame is None:
+        return
+    if frame.get("initial_state") is not None:
+        await ws.close(4006, "initial_state is not accepted over the WebSocket")
+        return
+    if frame.get("rerun_token"):
+        await ws.close(4007, "Invalid or expired rerun_token")
+        return
+    runs = interactly(ns).runs
+    workflow_id = str(frame.get("workflow_id") or "")
+    team, user = ws.headers.get("teamid", ""), ws.headers.get("uuid", "")
+    run_id: str | None = None
+    while True:
+        try:
+            run_input = parse_input(frame, ("frame",))
+            run, events = runs.execute(workflow_id, run_input, run_id, None, team, user)
+        except (ApiError, RequestValidationError) as exc:
+            detail = exc.detail if isinstance(exc, ApiError) else exc.errors()
+            await ws.close(4000 if run_id is None else 4004, str(detail)[:120])
+            return
+        if run_id is None:
+            run_id = run.id
+            await ws.send_json({"workflow_run_id": run.id, "workflow_id": run.workflow_id,
+                                "message": "Workflow run started"})
+        for event in events:
+            await ws.send_json(event)
+        if run.completed:
+            await ws.close(1000)
+            return
+        frame = await receive_input(ws)
+        if frame is None:
+            return  # the client left; the run stays waiting for input
+        frame.setdefault("command", "data")

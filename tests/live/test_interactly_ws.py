@@ -1,0 +1,101 @@
+"""The Interactly WebSocket on a live server, framed as the SDK's stream expects (spec §3)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect
+
+pytestmark = pytest.mark.live
+
+STATIC = {"name": "ws-static", "workflow_config": {"name": "ws-static"},
+          "node_configs": [{"type": "say_static", "logical_id": "node_a", "name": "A",
+                            "is_start": True,
+                            "static_messages_config": {"static_messages": ["hi"]}}],
+          "edge_configs": []}
+
+
+@pytest.fixture
+def api(emulator_server):
+    key = f"ws-{uuid.uuid4().hex[:8]}"
+    client = httpx.Client(base_url=f"{emulator_server.url}/workflows",
+                          headers={"Authorization": f"Bearer {key}", "teamid": "t"})
+    yield client, emulator_server.url.replace("http://", "ws://")
+    client.close()
+
+
+def frames(ws) -> tuple[list[dict], int | None]:
+    received = []
+    try:
+        while True:
+            received.append(json.loads(ws.recv(timeout=20)))
+    except ConnectionClosed as closed:
+        return received, closed.rcvd.code if closed.rcvd else None
+
+
+def test_static_run_streams_ack_events_and_closes_1000(api):
+    client, ws_base = api
+    wid = client.post("/v1/workflows", json=STATIC).json()["workflow"]["_id"]
+    token = client.get(f"{ws_base.replace('ws://', 'http://')}/v1/session").json()["data"]["id"]
+    with connect(f"{ws_base}/workflows/v1/workflow-runs/ws?token={token}") as ws:
+        ws.send(json.dumps({"thread_to_node_inputs": {"0": {"node_run_inputs": []}},
+                            "workflow_id": wid, "command": "start", "run_by": "api"}))
+        received, code = frames(ws)
+    assert code == 1000
+    ack = received[0]
+    assert "type" not in ack and ack["workflow_id"] == wid and len(ack["workflow_run_id"]) == 24
+    types = [f["type"] for f in received[1:]]
+    assert types[-1] == "end_workflow" and "assistant_response" in types
+    assert all(f["thread_reference_id"] == "0" for f in received[1:])
+    run = client.get(f"/v1/workflow-runs/{ack['workflow_run_id']}").json()
+    assert run["workflow_run"]["workflow_run"]["status"] == "completed"
+
+
+def test_waiting_run_takes_later_frames_and_a_disconnect_leaves_it_waiting(api):
+    client, ws_base = api
+    wid = client.post("/v1/workflows", json={"name": "ws-chat"}).json()["workflow"]["_id"]
+    headers = {"Authorization": client.headers["Authorization"]}
+    with connect(f"{ws_base}/v1/workflow-runs/ws", additional_headers=headers) as ws:
+        ws.send(json.dumps({"workflow_id": wid, "command": "start"}))
+        ack = json.loads(ws.recv(timeout=20))
+        seen = []
+        while not seen or seen[-1]["type"] != "workflow_ready_for_input":
+            seen.append(json.loads(ws.recv(timeout=20)))
+        ws.send(json.dumps({"command": "data", "thread_to_node_inputs": {"0": {
+            "node_run_inputs": [{"type": "llm", "messages": [{"type": "human",
+                                                               "content": "hello"}]}]}}}))
+        reply = []
+        while not reply or reply[-1]["type"] != "workflow_ready_for_input":
+            reply.append(json.loads(ws.recv(timeout=20)))
+        assert any(f["type"] == "assistant_response" and "hello" in f["content"] for f in reply)
+    run = client.get(f"/v1/workflow-runs/{ack['workflow_run_id']}").json()
+    assert run["workflow_run"]["workflow_run"]["status"] == "waiting_for_user_input"
+
+
+@pytest.mark.parametrize("extra, code", [({"initial_state": {"x": 1}}, 4006),
+                                         ({"rerun_token": "nope"}, 4007)])
+def test_rejected_start_frames_close_with_their_codes(api, extra, code):
+    client, ws_base = api
+    wid = client.post("/v1/workflows", json=STATIC).json()["workflow"]["_id"]
+    headers = {"Authorization": client.headers["Authorization"]}
+    with connect(f"{ws_base}/v1/workflow-runs/ws", additional_headers=headers) as ws:
+        ws.send(json.dumps({"workflow_id": wid, "command": "start", **extra}))
+        _, closed_with = frames(ws)
+    assert closed_with == code
+
+
+def test_a_used_or_unknown_token_is_refused(api):
+    client, ws_base = api
+    wid = client.post("/v1/workflows", json=STATIC).json()["workflow"]["_id"]
+    token = client.get(f"{ws_base.replace('ws://', 'http://')}/v1/session").json()["data"]["id"]
+    with connect(f"{ws_base}/v1/workflow-runs/ws?token={token}") as ws:
+        ws.send(json.dumps({"workflow_id": wid, "command": "start"}))
+        _, code = frames(ws)
+    assert code == 1000
+    for used in (token, "nope.nope"):
+        with pytest.raises(InvalidStatus), connect(f"{ws_base}/v1/workflow-runs/ws?token={used}"):
+            pass
