@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
             if self.started:
-                print(f"Ready. Revyl: {base}  "
+                print(f"Ready. Revyl: {base}  Interactly: {base}/workflows  "
                       f"control: {base}/_emulator  (pid {os.getpid()}, "
                       f"clock {settings.clock} x{settings.time_scale:g}, seed {settings.seed})",
                       flush=True)
