@@ -50,7 +50,8 @@ class Run:
     error: str | None = None
     termination_source: str | None = None
     user_turns: int = 0
-    paused_from: str | None = None
+    script_route: str | None = None  # set by a scripted LLM reply, used by the next routing
+    script_end: bool = False
 
     @property
     def completed(self) -> bool:
@@ -165,7 +166,7 @@ class Engine:
             events.append(self._node_event("pause_event", node, run) if run.parked_node
                           else self._event("pause_event"))
             events.append(self._event("pause_thread", last_node_logical_id=run.parked_node))
-            run.paused_from, run.status = run.status, "paused"
+            run.status = "paused"
             return self._close_turn(run, run_input, events)
         run.status = "running"
         try:
@@ -305,9 +306,8 @@ class Engine:
             else:
                 events.append(self._node_event("worker_llm", node, run, message=self._ai_message(
                     "", None), llm_usage_info=self.llm_usage_info()))
-            run.runtime["_script_route"] = script.route if script else None
-            if script is not None and script.end:
-                run.runtime["_script_end"] = True
+            run.script_route = script.route if script else None
+            run.script_end = bool(script and script.end)
         elif kind == "tool_node":
             self._tool(run, node, output)
         elif kind == "no_op":
@@ -336,13 +336,9 @@ class Engine:
             events.append(self._node_event(kind, node, run, **extra))
         events.append(self._node_event("end_node_run", node, run, run_output=output))
         events.append(self._event("workflow_show_state", thread_id="0",
-                                  runtime_variables=self._visible(run.runtime),
+                                  runtime_variables=dict(run.runtime),
                                   workflow_runtime_variables={
                                       "_input_dynamic_variables": dict(run.dynamic)}))
-
-    @staticmethod
-    def _visible(variables: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in variables.items() if not k.startswith("_script_")}
 
     def _say(self, run: Run, node: dict[str, Any], text: str, events: list[dict[str, Any]],
              kind: str, message_type: str | None) -> None:
@@ -391,8 +387,9 @@ class Engine:
                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         lid = node["logical_id"]
         outgoing = [e for e in run.graph["edge_configs"] if e.get("source_node_logical_id") == lid]
-        forced = run.runtime.pop("_script_route", None)
-        if run.runtime.pop("_script_end", False):
+        forced, run.script_route = run.script_route, None
+        if run.script_end:
+            run.script_end = False
             return None, None
         if forced:
             for edge in outgoing:
