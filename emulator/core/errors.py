@@ -41,3 +41,17 @@ class Conflict(ApiError):
 
 class PayloadTooLarge(ApiError):
     status_code = 413
+
+
+class ServiceError(ApiError):
+    """Interactly's own validation errors: ``{"message": <category>, "error": <rule>}``
+    (spec §5.2; the SDK shows them as "category: reason")."""
+
+    status_code = 400
+
+    def __init__(self, message: str, error: str, status_code: int | None = None) -> None:
+        super().__init__(f"{message}: {error}", status_code)
+        self.message, self.error = message, error
+
+    def body(self) -> dict[str, Any]:
+        return {"message": self.message, "error": self.error}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.core.errors import ApiError, BadRequest, NotFound
+from emulator.interactly.validation import check_graph
 
 NODE_TYPES = {
     "say_llm": ("llm", "conversation"), "worker_llm": ("llm", "worker"),
@@ -80,6 +81,7 @@ class Catalog:
                              "msg": "Field required", "input": None}], 422)
         if description is not None:
             config["description"] = description
+        check_graph(node_configs or [], edge_configs or [])
         config.setdefault("logical_id", self.new_logical("workflow"))
         config.setdefault("miscellaneous", {})
         now = self.now()

@@ -203,3 +203,41 @@ async def test_execute_errors(client):
                               json={"run_input": START})).status_code == 422
     session = (await client.get("/v1/session")).json()
     assert session["data"]["id"]
+
+
+def waiting_graph(**changes):
+    """A chat node that waits, a worker that can trigger, and a waiting-evaluation edge."""
+    edge = {"type": "conditional", "name": "wake", "source_node_logical_id": "node_chat",
+            "destination_node_logical_id": "node_done",
+            "condition": {"condition_expression": "isPresent([[ready]])"},
+            "evaluate_while_waiting_config": {"enabled": True,
+                                              "trigger_mode": "on_node_completion",
+                                              "trigger_node_logical_ids": ["node_poll"]}}
+    edge["evaluate_while_waiting_config"].update(changes.pop("config", {}))
+    edges = [edge, *changes.pop("extra_edges", [])]
+    return {"name": "waiting", "workflow_config": {"name": "waiting"}, "edge_configs": edges,
+            "node_configs": [
+                {"type": "say_llm", "logical_id": "node_chat", "name": "Chat", "is_start": True},
+                {"type": "no_op", "logical_id": "node_poll", "name": "Poll"},
+                {"type": "say_static", "logical_id": "node_done", "name": "Done"}]}
+
+
+@pytest.mark.parametrize("changes, needle", [
+    ({"extra_edges": [{"type": "direct", "source_node_logical_id": "node_chat",
+                       "destination_node_logical_id": "node_poll"}]}, "direct edge"),
+    ({"config": {"trigger_node_logical_ids": ["node_nope"]}}, "do not exist"),
+    ({"config": {"trigger_node_logical_ids": ["node_chat"]}}, "wait for user input"),
+    ({"config": {"trigger_mode": "on_every_background_tick"}},
+     "min_seconds_between_evaluations"),
+])
+async def test_graph_rules_refuse_bad_waiting_edges_with_the_service_error_shape(
+        client, changes, needle):
+    response = await client.post("/v1/workflows", json=waiting_graph(**changes))
+    assert response.status_code == 400
+    body = response.json()
+    assert "evaluate while waiting" in body["message"].lower() and needle in body["error"]
+    assert (await client.get("/v1/workflows")).json()["total"] == 0  # nothing half-saved
+
+
+async def test_a_valid_waiting_edge_is_accepted(client):
+    assert (await client.post("/v1/workflows", json=waiting_graph())).status_code == 200
