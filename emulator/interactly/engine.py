@@ -52,6 +52,8 @@ class Run:
     user_turns: int = 0
     script_route: str | None = None  # set by a scripted LLM reply, used by the next routing
     script_end: bool = False
+    loop_attempts: dict[str, int] = field(default_factory=dict)  # bounded self loops
+    global_origin: dict[str, str] = field(default_factory=dict)  # global node -> entered from
 
     @property
     def completed(self) -> bool:
@@ -251,13 +253,36 @@ class Engine:
             if kind == "say_llm" and node.get("wait_for_user_message", True) and fresh is None:
                 self._park(run, node, events)
                 return
+            allowed = conditional_streak < limit
+            if kind == "say_llm" and fresh is not None and not node.get("disabled") and allowed:
+                # The model sees edges as tools: a matching condition is taken instead of a
+                # reply, and the destination answers the same message.
+                edge, target = self._conditional(run, node, message, events)
+                if target is not None:
+                    events.append(self._node_event("discarded_main_llm", node, run,
+                                                   message=self._ai_message(""),
+                                                   llm_usage_info=self.llm_usage_info(),
+                                                   reason="global_condition_matched"
+                                                   if edge.get("name", "").startswith("global:")
+                                                   else "conditional_edge_matched"))
+                    conditional_streak += 1
+                    node = target
+                    continue
+                allowed = False  # already evaluated against this message
             if not node.get("disabled"):
                 self._execute(run, node, fresh, events)
                 if run.status in TERMINAL:
                     return
             if kind == "say_llm":
                 fresh = None  # answered: later waiting nodes need a new message
-            edge, target = self._route(run, node, message, conditional_streak < limit, events)
+            edge, target = self._route(run, node, message, allowed, events)
+            if target is None:
+                loop = self._bounded_self_loop(run, node, events)
+                if loop == "retry":
+                    hops -= 1  # bounded by its own config, not by the loop guard
+                    continue
+                if loop == "exhausted":  # self_loop_outcome is set: edges may now match
+                    edge, target = self._route(run, node, message, True, events)
             if target is None:
                 if kind == "say_llm" and node.get("self_loop", True):
                     events.append(self._edge_event("self_loop_edge", None, node, node, run,
@@ -267,9 +292,45 @@ class Engine:
                 events.append(self._event("end_thread", last_node_logical_id=node["logical_id"]))
                 run.status, run.parked_node = "completed", None
                 return
-            conditional_streak = conditional_streak + 1 if edge and edge.get(
-                "type") == "conditional" else 0
+            run.loop_attempts.pop(node["logical_id"], None)
+            if edge and edge.get("type") == "reverse":
+                conditional_streak = limit  # no conditional hop right after a reverse edge
+            else:
+                conditional_streak = conditional_streak + 1 if edge and edge.get(
+                    "type") == "conditional" else 0
             node = target
+
+    def _bounded_self_loop(self, run: Run, node: dict[str, Any],
+                           events: list[dict[str, Any]]) -> str:
+        """``self_loop_config`` (spec §6.2): re-run the node until an edge matches, its
+        retries run out or its expiry passes; retries follow each other at once in a turn, the
+        configured gaps counted against the expiry. Returns "retry", "exhausted" or ""."""
+        config = node.get("self_loop_config") or {}
+        if not config.get("enabled"):
+            return ""
+        lid = node["logical_id"]
+        retries = run.loop_attempts.get(lid, 0)
+        gap = float(config.get("time_between_retries") or 0)
+        outcome = None
+        if config.get("max_retries") is not None and retries >= int(config["max_retries"]):
+            outcome = "max_retries"
+        elif config.get("expiry_time") is not None and (retries + 1) * gap >= float(
+                config["expiry_time"]):
+            outcome = "expiry_time"
+        if outcome is not None:
+            run.loop_attempts.pop(lid, None)
+            run.runtime["self_loop_outcome"] = outcome
+            events.append(self._edge_event("self_loop_exhausted", None, node, node, run,
+                                           f"Self loop stopped: {outcome}", outcome=outcome,
+                                           total_attempts=retries + 1))
+            return "exhausted"
+        run.loop_attempts[lid] = retries + 1
+        events.append(self._edge_event("self_loop_delay", None, node, node, run,
+                                       "Waiting before the next attempt", delay_seconds=gap,
+                                       attempt_number=retries + 1))
+        events.append(self._edge_event("self_loop_edge", None, node, node, run,
+                                       "Bounded self loop: no edge matched, retrying"))
+        return "retry"
 
     def _park(self, run: Run, node: dict[str, Any], events: list[dict[str, Any]]) -> None:
         events.append(self._node_event("busy_wait_for_user_message", node, run))
@@ -391,26 +452,28 @@ class Engine:
         if run.script_end:
             run.script_end = False
             return None, None
+        origin = run.global_origin.get(lid)
+        reverse = ((node.get("global_node_config") or {}).get("reverse_conditional_edge")
+                   or {})
+        if origin and reverse and self._condition(run, reverse, message):
+            del run.global_origin[lid]
+            back = self._node(run, origin)
+            edge = {"type": "reverse", "name": f"reverse:{node.get('name')}",
+                    "logical_id": f"reverse_{lid}"}
+            events.append(self._edge_event("reverse_conditional_edge", edge, node, back, run,
+                                           "Reverse condition met: back to where the global "
+                                           "node was entered", super_node_exit_origin=None,
+                                           args_filled=None, global_node_logical_id=lid))
+            return edge, back
         if forced:
             for edge in outgoing:
                 target = self._node(run, edge["destination_node_logical_id"])
                 if forced in (edge.get("name"), target.get("name"), target.get("logical_id")):
                     return edge, self._take(run, edge, node, target, "Scripted route", events)
-        if conditionals_allowed and node.get("type") in LLM_NODES:
-            for target in run.graph["node_configs"]:
-                g = target.get("global_node_config") or {}
-                if g.get("is_global") and target["logical_id"] != lid and self._condition(
-                        run, g.get("condition") or {}, message):
-                    edge = {"type": "conditional", "name": f"global:{target.get('name')}",
-                            "logical_id": f"global_{target['logical_id']}"}
-                    return edge, self._take(run, edge, node, target, "Global condition met",
-                                            events)
         if conditionals_allowed:
-            for edge in outgoing:
-                if edge.get("type") == "conditional" and self._condition(
-                        run, edge.get("condition") or {}, message):
-                    target = self._node(run, edge["destination_node_logical_id"])
-                    return edge, self._take(run, edge, node, target, "Condition met", events)
+            edge, target = self._conditional(run, node, message, events)
+            if target is not None:
+                return edge, target
         for edge in outgoing:
             companion = (edge.get("companion_thread_config") or {}).get("is_companion_thread")
             if edge.get("type") == "direct" and not companion:
@@ -418,6 +481,29 @@ class Engine:
                 return edge, self._take(run, edge, node, target,
                                         f"Direct edge triggered from {node.get('name')} to "
                                         f"{target.get('name')}", events)
+        return None, None
+
+    def _conditional(self, run: Run, node: dict[str, Any], message: str | None,
+                     events: list[dict[str, Any]]
+                     ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """Global-node conditions (LLM nodes), then the node's conditional edges."""
+        lid = node["logical_id"]
+        if node.get("type") in LLM_NODES:
+            for target in run.graph["node_configs"]:
+                g = target.get("global_node_config") or {}
+                if g.get("is_global") and target["logical_id"] != lid and self._condition(
+                        run, g.get("condition") or {}, message):
+                    edge = {"type": "conditional", "name": f"global:{target.get('name')}",
+                            "logical_id": f"global_{target['logical_id']}"}
+                    run.global_origin[target["logical_id"]] = lid
+                    return edge, self._take(run, edge, node, target, "Global condition met",
+                                            events)
+        for edge in run.graph["edge_configs"]:
+            if edge.get("source_node_logical_id") == lid and edge.get(
+                    "type") == "conditional" and self._condition(
+                        run, edge.get("condition") or {}, message):
+                target = self._node(run, edge["destination_node_logical_id"])
+                return edge, self._take(run, edge, node, target, "Condition met", events)
         return None, None
 
     def _condition(self, run: Run, condition: dict[str, Any], message: str | None) -> bool:

@@ -200,3 +200,53 @@ def test_nodeless_workflow_default_conversation_or_strict_error(strict):
     assert run.waiting
     events = engine.turn(run, say("ok goodbye"), "data")
     assert run.status == "completed" and types(events)[-1] == "end_workflow"
+
+
+@pytest.mark.parametrize("config, outcome, attempts", [
+    ({"enabled": True, "max_retries": 2}, "max_retries", 3),
+    ({"enabled": True, "expiry_time": 10, "time_between_retries": 4}, "expiry_time", 3),
+])
+def test_bounded_self_loop_retries_then_publishes_its_outcome(config, outcome, attempts):
+    nodes = [node("p", "no_op", "Poll", is_start=True, self_loop_config=config),
+             node("gave_up", "say_static", "GaveUp",
+                  static_messages_config={"static_messages": ["gave up: [[self_loop_outcome]]"]}),
+             node("ok", "say_static", "Ok", static_messages_config={"static_messages": ["ok"]})]
+    edges = [edge("p", "ok", "conditional", condition={"condition_expression": "[[ready]]"}),
+             edge("p", "gave_up", "conditional", condition={
+                 "condition_expression": "isPresent([[self_loop_outcome]])"})]
+    engine, run = world(nodes, edges)
+    events = engine.turn(run, START, "start")
+    exhausted = next(e for e in events if e["type"] == "self_loop_exhausted")
+    assert (exhausted["outcome"], exhausted["total_attempts"]) == (outcome, attempts)
+    assert types(events).count("self_loop_delay") == attempts - 1
+    assert said(events) == [f"gave up: {outcome}"] and run.status == "completed"
+    assert run.node_runs["p"] == attempts
+
+
+def test_bounded_self_loop_stops_when_an_edge_matches():
+    nodes = [node("p", "no_op", "Poll", is_start=True,
+                  self_loop_config={"enabled": True, "max_retries": 5}),
+             node("ok", "say_static", "Ok", static_messages_config={"static_messages": ["ok"]})]
+    engine, run = world(nodes, [edge("p", "ok", "conditional", condition={
+        "condition_expression": "[[ready]] == true"})])
+    events = engine.turn(run, {**START, "runtime_variables": {"ready": True}}, "start")
+    assert said(events) == ["ok"] and "self_loop_delay" not in types(events)
+
+
+def test_global_node_reverse_edge_returns_to_where_it_was_entered():
+    nodes = [node("front", "say_llm", "Front", is_start=True),
+             node("help", "say_llm", "Help", global_node_config={
+                 "is_global": True, "condition": {"condition_freeform": "the user needs help"},
+                 "reverse_conditional_edge": {"condition_freeform": "the user says 'thanks'"}})]
+    engine, run = world(nodes, [])
+    engine.turn(run, START, "start")
+    helped = engine.turn(run, say("I need help"), "data")
+    assert run.parked_node == "help" and said(helped) == [said(helped)[0]]
+    assert said(helped)[0].startswith("[Help]")  # the global node answers, Front is discarded
+    assert "discarded_main_llm" in types(helped)
+    back = engine.turn(run, say("thanks, all good"), "data")
+    reverse = next(e for e in back if e["type"] == "reverse_conditional_edge")
+    assert reverse["global_node_logical_id"] == "help"
+    assert reverse["destination_node_logical_id"] == "front"
+    # Help answers the message, then hands control back: Front waits for the next one.
+    assert said(back)[-1].startswith("[Help]") and run.parked_node == "front"
