@@ -254,9 +254,13 @@ class Engine:
                 self._park(run, node, events)
                 return
             allowed = conditional_streak < limit
+            companions_ran = False
             if kind == "say_llm" and fresh is not None and not node.get("disabled") and allowed:
                 # The model sees edges as tools: a matching condition is taken instead of a
-                # reply, and the destination answers the same message.
+                # reply, and the destination answers the same message. Companion workers run
+                # first, so what they extract can satisfy those conditions.
+                self._companions(run, node, fresh, events)
+                companions_ran = True
                 edge, target = self._conditional(run, node, message, events)
                 if target is not None:
                     events.append(self._node_event("discarded_main_llm", node, run,
@@ -271,6 +275,8 @@ class Engine:
                 allowed = False  # already evaluated against this message
             if not node.get("disabled"):
                 self._execute(run, node, fresh, events)
+                if not companions_ran:
+                    self._companions(run, node, fresh, events)
                 if run.status in TERMINAL:
                     return
             if kind == "say_llm":
@@ -299,6 +305,20 @@ class Engine:
                 conditional_streak = conditional_streak + 1 if edge and edge.get(
                     "type") == "conditional" else 0
             node = target
+
+    def _companions(self, run: Run, node: dict[str, Any], message: str | None,
+                    events: list[dict[str, Any]]) -> None:
+        """Companion edges pair a node with silent workers that run alongside it in the same
+        turn on the same message (e.g. extracting fields while the speaker talks)."""
+        for edge in run.graph["edge_configs"]:
+            if edge.get("type") == "companion" and edge.get(
+                    "source_node_logical_id") == node["logical_id"]:
+                worker = self._node(run, edge["destination_node_logical_id"])
+                if worker.get("disabled"):
+                    continue
+                events.append(self._edge_event("companion_edge", edge, node, worker, run,
+                                               "Companion runs alongside its node"))
+                self._execute(run, worker, message, events)
 
     def _bounded_self_loop(self, run: Run, node: dict[str, Any],
                            events: list[dict[str, Any]]) -> str:

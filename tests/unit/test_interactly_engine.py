@@ -250,3 +250,19 @@ def test_global_node_reverse_edge_returns_to_where_it_was_entered():
     assert reverse["destination_node_logical_id"] == "front"
     # Help answers the message, then hands control back: Front waits for the next one.
     assert said(back)[-1].startswith("[Help]") and run.parked_node == "front"
+
+
+def test_companion_edge_runs_a_worker_alongside_the_speaker():
+    nodes = [node("chat", "say_llm", "Chat", is_start=True),
+             node("x", "worker_llm", "Extract", structured_output_schema={
+                 "properties": {"email": {"type": "string"}}}),
+             node("done", "say_static", "Done", static_messages_config={
+                 "static_messages": ["mailing [[email]]"]})]
+    edges = [edge("chat", "x", "companion"),
+             edge("chat", "done", "conditional", condition={
+                 "condition_expression": "isPresent([[email]])"})]
+    engine, run = world(nodes, edges)
+    engine.turn(run, START, "start")
+    events = engine.turn(run, say("email: ada@example.com"), "data")
+    assert "companion_edge" in types(events) and run.runtime["email"] == "ada@example.com"
+    assert said(events)[-1] == "mailing ada@example.com" and run.status == "completed"
