@@ -71,7 +71,7 @@ class Context:
     now: Callable[[], float]
     uuid: Callable[[], str]
     seed: int
-    scripts: llm.ScriptQueue
+    scripts: llm.LLMScripts
     strict: bool = False
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from emulator.core.scripts import ScriptQueue
 
 END_KEYWORDS = ("goodbye", "bye", "quit", "exit", "that's all", "that is all", "done", "end")
 JUDGE_KEYWORDS = (
@@ -60,40 +60,15 @@ class LLMScript(BaseModel):
         return value
 
 
-@dataclass
-class _Entry:
-    script: LLMScript
-    remaining: int
-
-
-class ScriptQueue:
+class LLMScripts(ScriptQueue[LLMScript]):
     def __init__(self) -> None:
-        self._entries: deque[_Entry] = deque()
+        super().__init__(lambda s: s.model_dump(exclude_none=True, exclude_defaults=True))
 
-    def push(self, scripts: list[LLMScript]) -> None:
-        self._entries.extend(_Entry(s, s.times) for s in scripts)
-
-    def take(self, workflow_id: str, node_name: str, node_id: str,
-             message: str | None) -> LLMScript | None:
-        for entry in self._entries:
-            s = entry.script
-            if s.workflow_id not in (None, workflow_id) or s.node not in (None, node_name,
-                                                                           node_id):
-                continue
-            if s.match is not None and not re.search(s.match, message or "", re.I):
-                continue
-            entry.remaining -= 1
-            if entry.remaining == 0:
-                self._entries.remove(entry)
-            return s
-        return None
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-    def listing(self) -> list[dict[str, Any]]:
-        return [{**e.script.model_dump(exclude_none=True, exclude_defaults=True),
-                 "remaining": e.remaining} for e in self._entries]
+    def take(self, workflow_id: str, node_name: str,  # type: ignore[override]
+             node_id: str, message: str | None) -> LLMScript | None:
+        return super().take(lambda s: (
+            s.workflow_id in (None, workflow_id) and s.node in (None, node_name, node_id)
+            and (s.match is None or re.search(s.match, message or "", re.I) is not None)))
 
 
 def seeded_choice(seed: int, *parts: object) -> int:

@@ -9,7 +9,7 @@ from emulator.core.clock import iso
 from emulator.core.namespaces import Namespace
 from emulator.interactly.catalog import Catalog
 from emulator.interactly.engine import Context, Engine
-from emulator.interactly.llm import ScriptQueue
+from emulator.interactly.llm import LLMScripts
 from emulator.interactly.runs import Runs
 
 
@@ -18,7 +18,7 @@ class InteractlyState:
         clock, ids = ns.clock, ns.ids
         self.catalog = Catalog(lambda: iso(clock.now()), ids.object_id,
                                lambda kind: f"{kind}_{ids.uuid()}")
-        self.scripts = ScriptQueue()
+        self.scripts = LLMScripts()
         self.engine = Engine(Context(now=clock.now, uuid=ids.uuid, seed=ns.settings.seed,
                                      scripts=self.scripts,
                                      strict=ns.settings.interactly_strict))

@@ -8,11 +8,11 @@ An execution takes its outcome once, at creation, and keeps it for every retry (
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from emulator.core.scripts import ScriptQueue
 
 Result = Literal["pass", "fail", "error", "timeout"]
 _ALIASES = {"passed": "pass", "completed": "pass", "success": "pass", "failed": "fail",
@@ -70,41 +70,17 @@ class OutcomeScript(BaseModel):
         return data
 
 
-@dataclass
-class Queued:
-    script: OutcomeScript
-    remaining: int
-
-
-class OutcomeQueue:
+class OutcomeQueue(ScriptQueue[OutcomeScript]):
     def __init__(self) -> None:
-        self._entries: deque[Queued] = deque()
+        super().__init__(lambda s: s.model_dump(exclude_none=True))
 
-    def push(self, scripts: list[OutcomeScript]) -> None:
-        self._entries.extend(Queued(s, s.times) for s in scripts)
-
-    def take(self, *, test_id: str | None = None,
+    def take(self, *, test_id: str | None = None,  # type: ignore[override]
              workflow_id: str | None = None) -> OutcomeScript | None:
         """First queued entry that applies. Entries are for tests unless they name a workflow or
         say ``kind: workflow``; a workflow's child tests take test entries like any test."""
         want = "workflow" if workflow_id is not None else "test"
         own_id = workflow_id if workflow_id is not None else test_id
-        for entry in self._entries:
-            s = entry.script
-            if s.target != want or s.target_id not in (None, own_id):
-                continue
-            entry.remaining -= 1
-            if entry.remaining == 0:
-                self._entries.remove(entry)
-            return s
-        return None
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-    def listing(self) -> list[dict[str, object]]:
-        return [{**e.script.model_dump(exclude_none=True), "remaining": e.remaining}
-                for e in self._entries]
+        return super().take(lambda s: s.target == want and s.target_id in (None, own_id))
 
 
 def magic_result(name: str) -> Result | None:

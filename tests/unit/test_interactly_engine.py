@@ -6,7 +6,7 @@ import os
 import pytest
 
 from emulator.interactly.engine import Context, Engine, Run
-from emulator.interactly.llm import LLMScript, ScriptQueue
+from emulator.interactly.llm import LLMScript, LLMScripts
 
 
 def node(lid, kind, name=None, **extra):
@@ -20,7 +20,7 @@ def edge(src, dst, kind="direct", **extra):
 
 def world(nodes, edges, scripts=None, misc=None, dynamic=None, strict=False):
     counter = itertools.count()
-    queue = ScriptQueue()
+    queue = LLMScripts()
     if scripts:
         queue.push(scripts)
     engine = Engine(Context(now=lambda: 1000.0, uuid=lambda: f"u{next(counter)}", seed=0,
