@@ -9,15 +9,28 @@ model would decide comes from :mod:`emulator.interactly.llm`, and tool code is n
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.interactly import expressions, llm
+from emulator.interactly.threads import (
+    COMPANION_DELIMITER,
+    MAIN,
+    Thread,
+    WaitingState,
+    companion_flag,
+    split_direct,
+    waiting_config,
+)
 
 TERMINAL = frozenset({"completed", "failed", "cancelled", "aborted_looping_risk"})
 LLM_NODES = frozenset({"say_llm", "worker_llm"})
 MAX_HOPS_PER_TURN = 60
+MAX_COMPANION_STEPS_PER_PUMP = 1000
+# Bounded self loops count an attempt as lasting at least this long, so an expiry-only loop
+# without a gap between retries still ends.
+MIN_ATTEMPT_SECONDS = 1.0
 DEFAULT_CONVERSATION_TURNS = 3
 DYNAMIC = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
 RUNTIME = re.compile(r"\[\[\s*([A-Za-z0-9_.\-]+)\s*\]\]")
@@ -25,6 +38,10 @@ RUNTIME = re.compile(r"\[\[\s*([A-Za-z0-9_.\-]+)\s*\]\]")
 
 class TurnError(Exception):
     """A node failed: the turn ends with ``workflow_error`` and the run is ``failed``."""
+
+
+class CompanionEnded(Exception):
+    """A companion thread cannot go on (it reached a node that waits for the user)."""
 
 
 @dataclass
@@ -39,6 +56,9 @@ class Run:
     run_by: str | None
     created_at: str
     status: str = "not_started"
+    started: float = 0.0  # virtual unix time the run was created (list date filters)
+    source_run_id: str | None = None  # re-runs: the run and turn they were made from
+    source_turn_index: int | None = None
     updated_at: str = ""
     turn_number: int = 0
     parked_node: str | None = None
@@ -54,6 +74,18 @@ class Run:
     script_end: bool = False
     loop_attempts: dict[str, int] = field(default_factory=dict)  # bounded self loops
     global_origin: dict[str, str] = field(default_factory=dict)  # global node -> entered from
+    main_done: bool = False  # the main thread ended (companions may still run)
+    background_work: bool = False  # as of the last turn or pump (has_background_work)
+    companions: dict[str, Thread] = field(default_factory=dict)
+    completions: dict[str, int] = field(default_factory=dict)  # node -> executions, any thread
+    wait_state: dict[str, WaitingState] = field(default_factory=dict)  # waiting edge -> state
+    main: Thread = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.main = Thread(MAIN, MAIN, self.runtime, self.loop_attempts)
+
+    def active_companions(self) -> list[Thread]:
+        return [t for t in self.companions.values() if t.active]
 
     @property
     def completed(self) -> bool:
@@ -86,6 +118,14 @@ def user_text(message: Any) -> str | None:
     return None
 
 
+def persisted(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a run stores of its events: not the waiting evaluations that moved nothing (they
+    recur on every background pass and would grow the run without bound)."""
+    if not any(e["type"] == "waiting_evaluation_boundary" for e in events):
+        return events
+    return [e for e in events if e["type"] != "waiting_evaluation_boundary" or e["transitioned"]]
+
+
 def human_message(text: str, uuid: str) -> dict[str, Any]:
     return {"content": text, "additional_kwargs": {}, "response_metadata": {}, "type": "human",
             "name": None, "id": uuid}
@@ -94,12 +134,16 @@ def human_message(text: str, uuid: str) -> dict[str, Any]:
 class Engine:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        # The thread being moved. The engine is synchronous and moves one thread at a time, so
+        # events and variable reads follow it without threading it through every call.
+        self._th = Thread(MAIN, MAIN, {})
 
     # ---------------------------------------------------------------- events
     def _event(self, kind: str, **fields: Any) -> dict[str, Any]:
         return {"type": kind, "logical_id": f"event_{self.ctx.uuid()}",
-                "timestamp": self.ctx.now(), "origin_thread_id": "0", "comments": [],
-                "interrupted": False, "thread_reference_id": "0", **fields}
+                "timestamp": self.ctx.now(), "origin_thread_id": self._th.internal_id,
+                "comments": [], "interrupted": False,
+                "thread_reference_id": self._th.reference_id, **fields}
 
     def _node_event(self, kind: str, node: dict[str, Any], run: Run, **fields: Any) -> dict:
         return self._event(kind, origin_node_logical_id=node.get("logical_id"),
@@ -141,21 +185,31 @@ class Engine:
             return m.group(0) if value is expressions.MISSING else str(value)
 
         def rt(m: re.Match[str]) -> str:
-            value = expressions.lookup(run.runtime, m.group(1))
+            value = expressions.lookup(self._th.runtime, m.group(1))
+            if value is expressions.MISSING and m.group(1).startswith("thread_"):
+                value = expressions.lookup(self._threads(run), m.group(1))
             return m.group(0) if value is expressions.MISSING else str(value)
 
         return RUNTIME.sub(rt, DYNAMIC.sub(dyn, text))
 
+    @staticmethod
+    def _threads(run: Run) -> dict[str, Any]:
+        """Cross-thread names: ``thread_0`` is the main thread, ``thread_<id>`` a companion."""
+        named = {f"thread_{t.reference_id}": t.runtime for t in run.companions.values()}
+        return {**named, "thread_0": run.runtime}
+
     def _condition_vars(self, run: Run) -> dict[str, Any]:
-        return {**run.dynamic, **run.runtime, "thread_0": run.runtime}
+        return {**run.dynamic, **self._threads(run), **self._th.runtime}
 
     # ---------------------------------------------------------------- one turn
     def turn(self, run: Run, run_input: dict[str, Any], command: str) -> list[dict[str, Any]]:
         """Run one turn in place on ``run``; returns its events."""
+        self._th = run.main
         run.turn_number += 1
         events: list[dict[str, Any]] = []
         messages = self._messages(run_input)
         if messages:
+            run.wait_state.clear()  # max_transitions_per_wait bounds one uninterrupted wait
             run.user_turns += 1
             stamped = [human_message(text, self.ctx.uuid()) for text in messages]
             run.history.extend(stamped)
@@ -172,16 +226,55 @@ class Engine:
             return self._close_turn(run, run_input, events)
         run.status = "running"
         try:
-            if not run.graph["node_configs"] and not self.ctx.strict:
+            if run.main_done:
+                pass  # only companions are left: the message is recorded, nothing answers it
+            elif not run.graph["node_configs"] and not self.ctx.strict:
                 self._default_conversation(run, pending, events)
             else:
                 self._walk(run, run_input, pending, events)
+            if run.status not in TERMINAL:
+                self._background(run, events)
         except TurnError as exc:
-            run.status, run.error, run.termination_source = "failed", str(exc), "execution_error"
-            events.append(self._event("workflow_error", error_message=str(exc),
-                                      stack_trace=None, llm_token_usage=self.usage(),
-                                      llm_latency_stats=self.latency()))
+            self._fail(run, exc, events)
+        self._settle(run)
         return self._close_turn(run, run_input, events)
+
+    def pump(self, run: Run) -> list[dict[str, Any]]:
+        """Advance due background work without a user turn (``pump-companions``): companion
+        steps whose time has come, then armed waiting-edge evaluations. The events are added
+        to the latest stored turn, except evaluations that moved nothing (they would grow the
+        run without bound, as on the real service)."""
+        self._th = run.main
+        events: list[dict[str, Any]] = []
+        if run.completed or run.status == "paused":
+            return events
+        try:
+            self._background(run, events)
+        except TurnError as exc:
+            self._fail(run, exc, events)
+        self._settle(run)
+        if run.status == "completed":
+            events.append(self._event("end_workflow", llm_token_usage=self.usage(),
+                                      llm_latency_stats=self.latency()))
+        if run.pairs and events:
+            output = run.pairs[-1]["run_output"]
+            output["events"] = [*output["events"], *persisted(events)]  # callers hold the old
+        return events
+
+    def _fail(self, run: Run, exc: TurnError, events: list[dict[str, Any]]) -> None:
+        self._th = run.main
+        run.status, run.error, run.termination_source = "failed", str(exc), "execution_error"
+        for thread in run.companions.values():
+            thread.active = False
+        events.append(self._event("workflow_error", error_message=str(exc),
+                                  stack_trace=None, llm_token_usage=self.usage(),
+                                  llm_latency_stats=self.latency()))
+
+    def _settle(self, run: Run) -> None:
+        """The run is complete once every thread ended, companions included."""
+        if run.main_done and run.status not in TERMINAL - {"completed"}:
+            run.status = "running" if run.active_companions() else "completed"
+        run.background_work = self.has_background_work(run)
 
     def _messages(self, run_input: dict[str, Any]) -> list[str]:
         texts: list[str] = []
@@ -196,8 +289,11 @@ class Engine:
 
     def _close_turn(self, run: Run, run_input: dict[str, Any],
                     events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        active = [t.internal_id for t in run.active_companions()]
+        if not run.main_done and not run.completed:
+            active.insert(0, MAIN)
         base = {"run_input": run_input, "evaluation": {}, "iteration_end_state_miscellaneous": {
-                    "active_thread_ids": [] if run.completed else ["0"],
+                    "active_thread_ids": active,
                     "thread_id_to_nodes_history": {"0": list(run.node_runs)}},
                 "comments": [], "ratings": []}
         # The pair inside the event carries no events (as recorded); the stored one has them.
@@ -213,10 +309,14 @@ class Engine:
             events.append(self._event("end_workflow", llm_token_usage=self.usage(),
                                       llm_latency_stats=self.latency()))
         elif run.status == "waiting_for_user_input":
-            events.append(self._event("workflow_ready_for_input", active_companion_thread_ids=[]))
-        run.pairs.append({**base, "run_output": {"events": events,
+            events.append(self._ready(run))
+        run.pairs.append({**base, "run_output": {"events": persisted(events),
                                                  "thread_to_node_outputs": {}}})
         return events
+
+    def _ready(self, run: Run) -> dict[str, Any]:
+        return self._event("workflow_ready_for_input", active_companion_thread_ids=[
+            t.internal_id for t in run.active_companions()])
 
     # ---------------------------------------------------------------- graph walk
     def _node(self, run: Run, logical_id: str | None) -> dict[str, Any]:
@@ -238,6 +338,11 @@ class Engine:
               events: list[dict[str, Any]]) -> None:
         node = self._node(run, run.parked_node) if run.parked_node else \
             self._start_node(run, run_input)
+        self._walk_from(run, node, message, events)
+
+    def _walk_from(self, run: Run, node: dict[str, Any], message: str | None,
+                   events: list[dict[str, Any]]) -> None:
+        """Move the main thread from ``node`` until it parks, ends or fails."""
         fresh = message  # the message each node entered this turn may answer
         hops, conditional_streak = 0, 0
         limit = int((run.graph["workflow_config"].get("miscellaneous") or {}).get(
@@ -289,16 +394,18 @@ class Engine:
                     continue
                 if loop == "exhausted":  # self_loop_outcome is set: edges may now match
                     edge, target = self._route(run, node, message, True, events)
-            if target is None:
-                if kind == "say_llm" and node.get("self_loop", True):
-                    events.append(self._edge_event("self_loop_edge", None, node, node, run,
-                                                   "Self loop: waiting for the user"))
-                    self._park(run, node, events)
-                    return
-                events.append(self._event("end_thread", last_node_logical_id=node["logical_id"]))
-                run.status, run.parked_node = "completed", None
+            if target is None and kind == "say_llm" and node.get("self_loop", True):
+                events.append(self._edge_event("self_loop_edge", None, node, node, run,
+                                               "Self loop: waiting for the user"))
+                self._park(run, node, events)
                 return
-            run.loop_attempts.pop(node["logical_id"], None)
+            if target is None:
+                edge, target = self._exit_super(run, node, message, allowed, events)
+            if target is None:
+                events.append(self._event("end_thread", last_node_logical_id=node["logical_id"]))
+                run.status, run.parked_node, run.main_done = "running", None, True
+                return
+            self._th.loop_attempts.pop(node["logical_id"], None)
             if edge and edge.get("type") == "reverse":
                 conditional_streak = limit  # no conditional hop right after a reverse edge
             else:
@@ -329,8 +436,9 @@ class Engine:
         if not config.get("enabled"):
             return ""
         lid = node["logical_id"]
-        retries = run.loop_attempts.get(lid, 0)
-        gap = float(config.get("time_between_retries") or 0)
+        retries = self._th.loop_attempts.get(lid, 0)
+        configured = float(config.get("time_between_retries") or 0)
+        gap = max(configured, MIN_ATTEMPT_SECONDS)
         outcome = None
         if config.get("max_retries") is not None and retries >= int(config["max_retries"]):
             outcome = "max_retries"
@@ -338,29 +446,42 @@ class Engine:
                 config["expiry_time"]):
             outcome = "expiry_time"
         if outcome is not None:
-            run.loop_attempts.pop(lid, None)
-            run.runtime["self_loop_outcome"] = outcome
+            self._th.loop_attempts.pop(lid, None)
+            self._th.runtime["self_loop_outcome"] = outcome
             events.append(self._edge_event("self_loop_exhausted", None, node, node, run,
                                            f"Self loop stopped: {outcome}", outcome=outcome,
                                            total_attempts=retries + 1))
             return "exhausted"
-        run.loop_attempts[lid] = retries + 1
+        self._th.loop_attempts[lid] = retries + 1
         events.append(self._edge_event("self_loop_delay", None, node, node, run,
-                                       "Waiting before the next attempt", delay_seconds=gap,
+                                       "Waiting before the next attempt", delay_seconds=configured,
                                        attempt_number=retries + 1))
         events.append(self._edge_event("self_loop_edge", None, node, node, run,
                                        "Bounded self loop: no edge matched, retrying"))
         return "retry"
 
     def _park(self, run: Run, node: dict[str, Any], events: list[dict[str, Any]]) -> None:
+        if not self._th.is_main:
+            # Companions never receive user messages (the real service refuses such graphs at
+            # save time); one that reaches an interactive node ends there.
+            events.append(self._event("workflow_warning", warning_message=(
+                f"Companion thread {self._th.reference_id} reached {node.get('name')}, which "
+                "waits for user input; the thread ends")))
+            raise CompanionEnded
         events.append(self._node_event("busy_wait_for_user_message", node, run))
         events.append(self._event("pause_thread", last_node_logical_id=node["logical_id"]))
         run.parked_node, run.status = node["logical_id"], "waiting_for_user_input"
+        for edge in self._outgoing(run, node["logical_id"]):
+            config = waiting_config(edge)
+            if config is not None:
+                state = run.wait_state.setdefault(self._edge_id(edge), WaitingState())
+                state.seen_completions = self._trigger_count(run, config)
 
     def _execute(self, run: Run, node: dict[str, Any], message: str | None,
                  events: list[dict[str, Any]]) -> None:
         lid = node["logical_id"]
         run.node_runs[lid] = run.node_runs.get(lid, 0) + 1
+        run.completions[lid] = run.completions.get(lid, 0) + 1
         kind = node.get("type")
         run_input = {"type": "llm", "node_logical_id": lid, "messages": run.history[-1:]} \
             if kind in LLM_NODES and message else None
@@ -377,7 +498,7 @@ class Engine:
             structured = (script.structured_output if script and script.structured_output
                           is not None else llm.extract(node.get("structured_output_schema"),
                                                        message))
-            run.runtime.update(structured)
+            self._th.runtime.update(structured)
             output["structured_output"] = structured
             if kind == "say_llm":
                 text = script.reply if script and script.reply else llm.default_reply(
@@ -393,21 +514,27 @@ class Engine:
             self._tool(run, node, output)
         elif kind == "no_op":
             name = node.get("output_runtime_variable_name") or "no_op_result"
-            run.runtime[name] = None
-            run.runtime[f"{name}_success"] = not node.get("simulate_failure", False)
-            output.update(success=run.runtime[f"{name}_success"],
+            self._th.runtime[name] = None
+            self._th.runtime[f"{name}_success"] = not node.get("simulate_failure", False)
+            output.update(success=self._th.runtime[f"{name}_success"],
                           error_message="Simulated failure" if node.get("simulate_failure")
                           else None)
         elif kind == "http_request":
             name = node.get("result_runtime_variable_name") or "http_request_result"
             url = self.substitute(str(node.get("url") or ""), run)
             body = {"emulated": True, "url": url}
-            run.runtime[name] = body
+            self._th.runtime[name] = body
             events.append(self._node_event("http_request", node, run, curl_command=(
                 f"curl -X {node.get('method') or 'GET'} {url}"), status_code=200,
                 response_body=body, error=None))
             output.update(curl_command=f"curl {url}", success=True, http_status_code=200,
                           http_response=body)
+        elif kind == "super_node":
+            if "_entry" not in node:
+                raise TurnError(f"Super node {node.get('name')} has no workflow to run: set "
+                                "encapsulated_workflow_config or a super_workflow_id that exists")
+            run.dynamic.update({k: self.substitute(v, run) if isinstance(v, str) else v
+                                for k, v in (node.get("field_values") or {}).items()})
         elif kind in ("start_conversation", "end_conversation", "send_sms"):
             extra = {"start_conversation": {"conversation_status": "started",
                                             "conversation_id": f"conv_{self.ctx.uuid()}"},
@@ -417,7 +544,7 @@ class Engine:
             events.append(self._node_event(kind, node, run, **extra))
         events.append(self._node_event("end_node_run", node, run, run_output=output))
         events.append(self._event("workflow_show_state", thread_id="0",
-                                  runtime_variables=dict(run.runtime),
+                                  runtime_variables=dict(self._th.runtime),
                                   workflow_runtime_variables={
                                       "_input_dynamic_variables": dict(run.dynamic)}))
 
@@ -456,7 +583,7 @@ class Engine:
         # Tool code is data: never executed. A script supplies the result, else a stub.
         result = script.tool_result if script and script.tool_result is not None else {
             "emulated": True, "tool": tool.get("name") or tool.get("type"), "arguments": args}
-        run.runtime.update({name: result, f"{name}_success": True, f"{name}_error": None})
+        self._th.runtime.update({name: result, f"{name}_success": True, f"{name}_error": None})
         output.update(success=True, tool_result=result, error_message=None)
 
     def _transcript(self, run: Run) -> str:
@@ -464,10 +591,11 @@ class Engine:
 
     # ---------------------------------------------------------------- routing
     def _route(self, run: Run, node: dict[str, Any], message: str | None,
-               conditionals_allowed: bool, events: list[dict[str, Any]]
+               conditionals_allowed: bool, events: list[dict[str, Any]],
+               enter_super: bool = True
                ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         lid = node["logical_id"]
-        outgoing = [e for e in run.graph["edge_configs"] if e.get("source_node_logical_id") == lid]
+        outgoing = self._outgoing(run, lid)
         forced, run.script_route = run.script_route, None
         if run.script_end:
             run.script_end = False
@@ -494,21 +622,50 @@ class Engine:
             edge, target = self._conditional(run, node, message, events)
             if target is not None:
                 return edge, target
-        for edge in outgoing:
-            companion = (edge.get("companion_thread_config") or {}).get("is_companion_thread")
-            if edge.get("type") == "direct" and not companion:
-                target = self._node(run, edge["destination_node_logical_id"])
-                return edge, self._take(run, edge, node, target,
-                                        f"Direct edge triggered from {node.get('name')} to "
-                                        f"{target.get('name')}", events)
+        if enter_super and node.get("type") == "super_node" and "_entry" in node:
+            entry = self._node(run, node["_entry"])
+            edge = {"type": "direct", "name": f"super:{node.get('name')}",
+                    "logical_id": f"super_{lid}"}
+            return edge, self._take(run, edge, node, entry, "Entering the super node's "
+                                    "workflow", events)
+        main, forks = split_direct(outgoing)
+        if self._th.is_main:  # companions fork from the main thread only
+            for fork in forks:
+                self._fork(run, node, fork, events)
+        if main is not None:
+            target = self._node(run, main["destination_node_logical_id"])
+            return main, self._take(run, main, node, target,
+                                    f"Direct edge triggered from {node.get('name')} to "
+                                    f"{target.get('name')}", events)
         return None, None
+
+    def _exit_super(self, run: Run, node: dict[str, Any], message: str | None, allowed: bool,
+                    events: list[dict[str, Any]]
+                    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """A node inside an expanded super node ended its sub-workflow: continue on the super
+        node's own outgoing edges (and outwards, for nested super nodes)."""
+        while node.get("_super_node"):
+            parent = self._node(run, node["_super_node"])
+            edge, target = self._route(run, parent, message, allowed, events, enter_super=False)
+            if target is not None:
+                return edge, target
+            node = parent
+        return None, None
+
+    @staticmethod
+    def _outgoing(run: Run, lid: str) -> list[dict[str, Any]]:
+        return [e for e in run.graph["edge_configs"] if e.get("source_node_logical_id") == lid]
+
+    @staticmethod
+    def _edge_id(edge: dict[str, Any]) -> str:
+        return str(edge.get("logical_id") or edge.get("name") or id(edge))
 
     def _conditional(self, run: Run, node: dict[str, Any], message: str | None,
                      events: list[dict[str, Any]]
                      ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """Global-node conditions (LLM nodes), then the node's conditional edges."""
         lid = node["logical_id"]
-        if node.get("type") in LLM_NODES:
+        if node.get("type") in LLM_NODES and self._th.is_main:
             for target in run.graph["node_configs"]:
                 g = target.get("global_node_config") or {}
                 if g.get("is_global") and target["logical_id"] != lid and self._condition(
@@ -573,6 +730,181 @@ class Engine:
             destination_node_logical_id=target["logical_id"],
             destination_node_name=target.get("name"), reason=reason, **extra)
 
+    # ---------------------------------------------------------------- background work
+    def _fork(self, run: Run, source: dict[str, Any], edge: dict[str, Any],
+              events: list[dict[str, Any]]) -> None:
+        _, configured = companion_flag(edge)
+        reference = configured or self.ctx.uuid()
+        internal = f"{MAIN}{COMPANION_DELIMITER}{reference}"
+        target = self._node(run, edge["destination_node_logical_id"])
+        events.append(self._edge_event("companion_edge", edge, source, target, run,
+                                       f"Companion thread {reference} forked"))
+        run.companions[internal] = Thread(internal, reference, dict(run.runtime),
+                                          node=target["logical_id"], due=self.ctx.now())
+
+    def has_background_work(self, run: Run) -> bool:
+        """Active companions, or a parked main thread with an armed waiting edge."""
+        if run.completed:
+            return False
+        return bool(run.active_companions()) or any(
+            True for _ in self._armed(run, ignore_debounce=True))
+
+    def next_due(self, run: Run) -> float | None:
+        """When background work next has something to do (the WebSocket driver's timer)."""
+        if run.completed or run.status == "paused":
+            return None
+        dues = [t.due for t in run.active_companions()]
+        for _, config, state in self._armed(run, ignore_debounce=True):
+            gap = float(config.get("min_seconds_between_evaluations") or 0)
+            dues.append(state.last_evaluated + gap if state.last_evaluated is not None
+                        else self.ctx.now())
+        return min(dues) if dues else None
+
+    def _background(self, run: Run, events: list[dict[str, Any]]) -> None:
+        now = self.ctx.now()
+        budget = MAX_COMPANION_STEPS_PER_PUMP
+        self._evaluate_waiting(run, events, now)
+        while budget > 0 and not run.completed:
+            due = [t for t in run.active_companions() if t.due <= now]
+            if not due:
+                break
+            for thread in due:
+                budget -= 1
+                self._step(run, thread, events)
+                self._evaluate_waiting(run, events, now)
+
+    def _step(self, run: Run, thread: Thread, events: list[dict[str, Any]]) -> None:
+        """One companion step: walk from its node until its bounded self loop asks for a
+        delay (the step ends, the next one is due after ``time_between_retries``) or the
+        thread ends."""
+        self._th = thread
+        try:
+            node = self._node(run, thread.node)
+            for _ in range(MAX_HOPS_PER_TURN):
+                if node.get("type") == "say_llm" and node.get("wait_for_user_message", True):
+                    self._park(run, node, events)  # raises CompanionEnded
+                if not node.get("disabled"):
+                    self._execute(run, node, None, events)
+                _, target = self._route(run, node, None, True, events)
+                if target is None:
+                    loop = self._bounded_self_loop(run, node, events)
+                    if loop == "retry":
+                        gap = max(float((node.get("self_loop_config") or {}).get(
+                            "time_between_retries") or 0), MIN_ATTEMPT_SECONDS)
+                        thread.node, thread.due = node["logical_id"], thread.due + gap
+                        self._boundary(thread, events, still_active=True)
+                        return
+                    if loop == "exhausted":
+                        _, target = self._route(run, node, None, True, events)
+                if target is None:
+                    _, target = self._exit_super(run, node, None, True, events)
+                if target is None:
+                    events.append(self._event("end_thread",
+                                              last_node_logical_id=node["logical_id"]))
+                    break
+                thread.loop_attempts.pop(node["logical_id"], None)
+                node = target
+            else:
+                events.append(self._event("workflow_warning", warning_message=(
+                    f"Companion thread {thread.reference_id} stopped: more than "
+                    f"{MAX_HOPS_PER_TURN} node executions in one step")))
+        except CompanionEnded:
+            pass
+        finally:
+            self._th = run.main
+        thread.active = False
+        self._th = thread
+        self._boundary(thread, events, still_active=False)
+        self._th = run.main
+
+    def _boundary(self, thread: Thread, events: list[dict[str, Any]],
+                  still_active: bool) -> None:
+        thread.steps += 1
+        events.append(self._event("companion_step_boundary",
+                                  companion_thread_id=thread.internal_id,
+                                  attempts_completed=thread.steps,
+                                  deadline_epoch=thread.due if still_active else None,
+                                  still_active=still_active))
+
+    def _trigger_count(self, run: Run, config: dict[str, Any]) -> int:
+        return sum(run.completions.get(t, 0) for t in config.get("trigger_node_logical_ids")
+                   or [])
+
+    def _armed(self, run: Run, ignore_debounce: bool = False
+               ) -> Iterator[tuple[dict[str, Any], dict[str, Any], WaitingState]]:
+        """(edge, config, state) of the parked node's waiting edges that should be evaluated."""
+        if run.main_done or run.status != "waiting_for_user_input" or not run.parked_node:
+            return
+        now = self.ctx.now()
+        for edge in self._outgoing(run, run.parked_node):
+            config = waiting_config(edge)
+            if config is None:
+                continue
+            state = run.wait_state.setdefault(self._edge_id(edge), WaitingState())
+            if state.transitions >= int(config.get("max_transitions_per_wait") or 3):
+                continue
+            tick = config.get("trigger_mode") == "on_every_background_tick"
+            if not tick and self._trigger_count(run, config) <= state.seen_completions:
+                continue
+            gap = float(config.get("min_seconds_between_evaluations") or 0)
+            if not ignore_debounce and state.last_evaluated is not None and \
+                    now - state.last_evaluated < gap:
+                continue
+            yield edge, config, state
+
+    def _evaluate_waiting(self, run: Run, events: list[dict[str, Any]], now: float) -> None:
+        """Evaluate the parked node's armed waiting edges; the first that holds moves the
+        main thread on with no user message (``waiting_condition_matched``)."""
+        armed = list(self._armed(run))
+        if not armed:
+            return
+        node = self._node(run, run.parked_node)
+        for edge, config, state in armed:
+            state.last_evaluated = now
+            state.seen_completions = self._trigger_count(run, config)
+            condition = edge.get("condition") or {}
+            if not self._condition(run, condition, None):
+                continue
+            state.transitions += 1
+            events.append(self._event("waiting_evaluation_boundary",
+                                      parked_node_logical_id=node["logical_id"],
+                                      edges_evaluated=len(armed), transitioned=True,
+                                      still_waiting=False))
+            target = self._node(run, edge["destination_node_logical_id"])
+            expression = str(condition.get("condition_expression") or "")
+            triggers = config.get("trigger_node_logical_ids") or []
+            events.append(self._edge_event(
+                "waiting_condition_matched", edge, node, target, run,
+                "Condition met while waiting for the user", condition_expression=expression,
+                hydrated_condition_expression=self._hydrate(expression, run),
+                trigger_mode=config.get("trigger_mode") or "on_node_completion",
+                trigger_node_logical_id=triggers[0] if triggers else None,
+                trigger_node_completion_count=state.seen_completions,
+                transitions_this_wait=state.transitions,
+                guardrail_redirected_from_logical_id=None))
+            self._take(run, edge, node, target, "Condition met while waiting", events)
+            run.parked_node, run.status = None, "running"
+            self._walk_from(run, target, None, events)
+            if run.status == "waiting_for_user_input":
+                events.append(self._ready(run))
+            return
+        events.append(self._event("waiting_evaluation_boundary",
+                                  parked_node_logical_id=node["logical_id"],
+                                  edges_evaluated=len(armed), transitioned=False,
+                                  still_waiting=True))
+
+    def _hydrate(self, expression: str, run: Run) -> str:
+        """The expression as evaluated: variables replaced by their values (literals quoted)."""
+        names = self._condition_vars(run)
+
+        def value(m: re.Match[str]) -> str:
+            found = expressions.lookup(names, m.group(1))
+            if found is expressions.MISSING:
+                return m.group(0)
+            return repr(found) if isinstance(found, str) else str(found)
+
+        return RUNTIME.sub(value, self.substitute_dynamic_only(expression, run))
+
     # ---------------------------------------------------------------- node-less workflows
     def _default_conversation(self, run: Run, message: str | None,
                               events: list[dict[str, Any]]) -> None:
@@ -588,6 +920,6 @@ class Engine:
         ended = bool(message) and any(k in message.lower() for k in llm.END_KEYWORDS)
         if ended or run.user_turns >= DEFAULT_CONVERSATION_TURNS:
             events.append(self._event("end_thread", last_node_logical_id=node["logical_id"]))
-            run.status = "completed"
+            run.status, run.main_done = "running", True
         else:
             self._park(run, node, events)

@@ -13,6 +13,7 @@ from typing import Any
 from emulator.core.clock import VirtualClock
 from emulator.core.errors import BadRequest, NotFound
 from emulator.core.ids import IdGenerator
+from emulator.interactly import supernodes
 from emulator.interactly.catalog import Catalog
 from emulator.interactly.engine import Engine, Run
 
@@ -44,15 +45,37 @@ class Runs:
         if command == "stop":
             raise BadRequest("run_id is required to stop a run")
         number = wf.active_version_number if version is None else version
-        graph = copy.deepcopy(self.catalog.hydrated(wf.id, number))
+        graph = supernodes.expand(copy.deepcopy(self.catalog.hydrated(wf.id, number)),
+                                  self._sub_workflow)
         now = self.clock.now_iso()
         run = Run(id=self.ids.object_id(), logical_id=f"workflow_run_{self.ids.uuid()}",
                   workflow_id=wf.id, version_number=number,
                   version_name=wf.versions[number].name, graph=graph, team_id=team_id,
                   run_by=run_input.get("run_by") or user or None, created_at=now,
-                  updated_at=now, dynamic=dict(graph["dynamic_variables"]))
+                  updated_at=now, dynamic=dict(graph["dynamic_variables"]),
+                  started=self.clock.now())
         self.by_id[run.id] = run
         return run, self._turn(run, run_input, "start")
+
+    def _sub_workflow(self, workflow_id: str, version: int | None) -> dict[str, Any] | None:
+        wf = self.catalog.workflows.get(workflow_id)
+        if wf is None:
+            return None
+        number = wf.active_version_number if version is None else version
+        if number not in wf.versions:
+            return None
+        return self.catalog.hydrated(wf.id, number)
+
+    def pump(self, workflow_id: str, run_id: str) -> tuple[Run, list[dict]]:
+        """``pump-companions``: advance due background work without a user turn. A finished
+        run answers with no events (nothing left to advance)."""
+        run = self.by_id.get(run_id)
+        if run is None or run.workflow_id != self.catalog.workflow(workflow_id).id:
+            raise NotFound("Session not found")
+        events = self.engine.pump(run)
+        if events:
+            run.updated_at = self.clock.now_iso()
+        return run, events
 
     def _turn(self, run: Run, run_input: dict[str, Any], command: str) -> list[dict]:
         events = self.engine.turn(run, self._enrich(run, run_input), command)
@@ -61,7 +84,9 @@ class Runs:
 
     def _stop(self, run: Run, run_input: dict[str, Any]) -> list[dict]:
         run.turn_number += 1
-        run.status, run.parked_node = "cancelled", None
+        run.status, run.parked_node, run.background_work = "cancelled", None, False
+        for thread in run.companions.values():
+            thread.active = False
         run.updated_at = self.clock.now_iso()
         run.pairs.append({"run_input": self._enrich(run, run_input),
                           "run_output": {"events": [], "thread_to_node_outputs": {}},
@@ -84,15 +109,27 @@ class Runs:
     def delete(self, run_id: str) -> None:
         del self.by_id[self.get(run_id).id]
 
-    def listing(self, workflow_id: str | None, status: str | None,
-                search: str | None) -> list[Run]:
+    def listing(self, workflow_id: str | None = None, status: str | None = None,
+                search: str | None = None, start: float | None = None,
+                end: float | None = None, source_run_id: str | None = None,
+                source_turn_index: int | None = None) -> list[Run]:
+        """Newest first. ``source_turn_index`` narrows ``source_run_id`` and means nothing on
+        its own (as the SDK documents)."""
         runs = list(reversed(self.by_id.values()))
         if workflow_id:
             runs = [r for r in runs if r.workflow_id == workflow_id]
         if status:
             runs = [r for r in runs if r.status == status]
         if search:
-            runs = [r for r in runs if search.lower() in r.logical_id.lower()]
+            needle = search.lower()
+            runs = [r for r in runs if needle in r.logical_id.lower() or needle in r.id]
+        if start is not None:
+            runs = [r for r in runs if r.started >= start]
+        if end is not None:
+            runs = [r for r in runs if r.started <= end]
+        if source_run_id:
+            runs = [r for r in runs if r.source_run_id == source_run_id and (
+                source_turn_index is None or r.source_turn_index == source_turn_index)]
         return runs
 
     def drop_workflow(self, workflow_id: str) -> None:

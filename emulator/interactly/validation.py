@@ -3,14 +3,43 @@ is a conversation that silently never advances, so a bad graph is refused when i
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from emulator.core.errors import ServiceError
+from emulator.interactly.threads import COMPANION_DELIMITER, MAIN, companion_flag
 
 WAITING = "Invalid 'evaluate while waiting for user input' edge configuration"
+COMPANION = "Invalid companion thread configuration"
+THREAD_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def check_graph(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
+    check_companions(edges)
+    check_waiting_edges(nodes, edges)
+
+
+def check_companions(edges: list[dict[str, Any]]) -> None:
+    """``thread_id`` rules: other threads address a companion as ``[[thread_<id>.var]]`` and
+    its internal id is ``0_companion_<id>``, so ids must be safe there and unique."""
+    seen: set[str] = set()
+    for edge in edges:
+        forks, thread_id = companion_flag(edge)
+        if not forks or thread_id is None:
+            continue
+        name = edge.get("name") or edge.get("logical_id")
+        if not isinstance(thread_id, str) or not THREAD_ID.fullmatch(thread_id):
+            raise ServiceError(COMPANION, f"edge {name}: thread_id {thread_id!r} may only use "
+                                          "letters, digits, '_' and '-'")
+        if COMPANION_DELIMITER in thread_id or thread_id == MAIN:
+            raise ServiceError(COMPANION, f"edge {name}: thread_id {thread_id!r} is reserved")
+        if thread_id in seen:
+            raise ServiceError(COMPANION, f"edge {name}: thread_id {thread_id!r} is used by "
+                                          "another companion edge")
+        seen.add(thread_id)
+
+
+def check_waiting_edges(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
     by_id = {n.get("logical_id"): n for n in nodes}
     for edge in edges:
         config = edge.get("evaluate_while_waiting_config") or {}

@@ -57,8 +57,9 @@ def interactive(run: Run, events: list[dict[str, Any]]) -> dict[str, Any]:
             "events": events, "is_waiting_for_input": run.waiting,
             "is_completed": run.completed,
             "error": run.error if run.status == "failed" else None,
-            "next_input_hint": hint, "has_active_companions": False,
-            "has_background_work": False, "turn": run.turn_number,
+            "next_input_hint": hint,
+            "has_active_companions": bool(run.active_companions()) and not run.completed,
+            "has_background_work": run.background_work, "turn": run.turn_number,
             "is_terminal": run.completed, "waiting_for_input": run.waiting}
 
 
