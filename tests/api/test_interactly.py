@@ -241,3 +241,104 @@ async def test_graph_rules_refuse_bad_waiting_edges_with_the_service_error_shape
 
 async def test_a_valid_waiting_edge_is_accepted(client):
     assert (await client.post("/v1/workflows", json=waiting_graph())).status_code == 200
+
+
+BACKGROUND = {
+    "name": "background", "workflow_config": {"name": "background"},
+    "node_configs": [
+        {"type": "no_op", "logical_id": "node_entry", "name": "Entry", "is_start": True},
+        {"type": "tool_node", "logical_id": "node_poller", "name": "Poller",
+         "result_runtime_variable_name": "attempts",
+         "tool_config": {"type": "inline_python", "name": "poll", "code": "def poll(): ..."},
+         "self_loop_config": {"enabled": True, "max_retries": 8, "time_between_retries": 2}},
+        {"type": "say_llm", "logical_id": "node_chat", "name": "Chat"},
+        {"type": "say_static", "logical_id": "node_deliver", "name": "Deliver",
+         "static_messages_config": {"static_messages": ["landed"]}}],
+    "edge_configs": [
+        {"type": "direct", "source_node_logical_id": "node_entry",
+         "destination_node_logical_id": "node_chat"},
+        {"type": "direct", "source_node_logical_id": "node_entry",
+         "destination_node_logical_id": "node_poller",
+         "companion_thread_config": {"is_companion_thread": True, "thread_id": "bg"}},
+        {"type": "conditional", "source_node_logical_id": "node_poller",
+         "destination_node_logical_id": "node_entry",
+         "condition": {"condition_expression": "[[attempts]] == -1"}},
+        {"type": "conditional", "logical_id": "edge_wake", "source_node_logical_id": "node_chat",
+         "destination_node_logical_id": "node_deliver",
+         "condition": {"condition_expression": "[[thread_bg.attempts]] >= 2"},
+         "evaluate_while_waiting_config": {"enabled": True,
+                                           "trigger_node_logical_ids": ["node_poller"]}}]}
+
+
+async def test_rest_runs_advance_background_work_only_when_pumped(client):
+    wid = (await client.post("/v1/workflows", json=BACKGROUND)).json()["workflow"]["_id"]
+    scripted = await client.post("/_emulator/scripts/interactly/llm", json={"replies": [
+        {"node": "Poller", "tool_result": 1}, {"node": "Poller", "tool_result": 2}]})
+    assert scripted.status_code == 200
+    first = (await client.post(f"/v1/workflows/{wid}/execute", json={"run_input": START})).json()
+    assert first["is_waiting_for_input"] and first["has_background_work"]
+    assert first["has_active_companions"]
+    assert first["events"][-1]["active_companion_thread_ids"] == ["0_companion_bg"]
+    pump = f"/v1/workflows/{wid}/runs/{first['run_id']}/pump-companions"
+    idle = (await client.post(pump, json={})).json()
+    assert idle["events"] == [] and idle["has_background_work"]  # nothing due yet
+    await client.post("/_emulator/clock/advance", json={"seconds": 2})
+    moved = (await client.post(pump, json={})).json()
+    kinds = [e["type"] for e in moved["events"]]
+    assert "waiting_condition_matched" in kinds and "assistant_response" in kinds
+    assert moved["status"] == "running" and moved["has_background_work"]  # companion loops on
+    await client.post("/_emulator/clock/advance", json={"seconds": 60})
+    drained = (await client.post(pump)).json()
+    assert drained["status"] == "completed" and not drained["has_background_work"]
+    assert drained["events"][-1]["type"] == "end_workflow"
+    again = (await client.post(pump)).json()
+    assert again["events"] == [] and again["is_completed"]
+    run = (await client.get(f"/v1/workflow-runs/{first['run_id']}")).json()
+    stored = [e["type"] for e in
+              run["workflow_run"]["workflow_run"]["input_output_pairs"][0]["run_output"]["events"]]
+    assert "waiting_condition_matched" in stored and stored[-1] == "end_workflow"
+    other = (await client.post("/v1/workflows", json={"name": "x"})).json()["workflow"]["_id"]
+    assert (await client.post(f"/v1/workflows/{other}/runs/{first['run_id']}/pump-companions")
+            ).status_code == 404
+    assert (await client.post(f"/v1/workflows/{wid}/runs/{'f' * 24}/pump-companions")
+            ).status_code == 404
+    assert (await client.post(f"/v1/workflows/{wid}/runs/nope/pump-companions")
+            ).status_code == 422
+
+
+async def test_run_list_filters_by_date_status_search_and_filters_object(client):
+    wid = (await client.post("/v1/workflows", json=HYDRATED)).json()["workflow"]["_id"]
+    early = (await client.post(f"/v1/workflows/{wid}/execute", json={"run_input": START})).json()
+    await client.post("/_emulator/clock/advance", json={"seconds": 3600})
+    late = (await client.post(f"/v1/workflows/{wid}/execute", json={"run_input": START})).json()
+    now = (await client.get("/_emulator/clock")).json()["now"]
+
+    async def ids(**params):
+        response = await client.get("/v1/workflow-runs", params=params)
+        assert response.status_code == 200, response.text
+        return [r["_id"] for r in response.json()["workflow_runs"]]
+
+    assert await ids() == [late["run_id"], early["run_id"]]  # newest first
+    assert await ids(start=now.replace("Z", "+00:00")) == [late["run_id"]]
+    assert await ids(end="2026-01-01T00:30:00") == [early["run_id"]]  # naive means UTC
+    assert await ids(status="completed", workflow_id=wid) == [late["run_id"], early["run_id"]]
+    assert await ids(search=early["run_id"][-6:]) == [early["run_id"]]
+    assert await ids(filters='{"end": "2026-01-01T00:30:00Z"}') == [early["run_id"]]
+    assert await ids(source_workflow_run_id=early["run_id"]) == []
+    for bad in ({"start": "yesterday"}, {"filters": "{not json"}, {"source_turn_index": -1}):
+        response = await client.get("/v1/workflow-runs", params=bad)
+        assert response.status_code == 422, bad
+
+
+@pytest.mark.parametrize("thread_id, needle", [
+    ("has.dot", "letters, digits"), ("0", "reserved"), ("a_companion_b", "reserved"),
+    ("bg", "used by another")])
+async def test_companion_thread_ids_are_checked_at_save_time(client, thread_id, needle):
+    graph = {**BACKGROUND, "edge_configs": [*BACKGROUND["edge_configs"]]}
+    fork = {**graph["edge_configs"][1], "companion_thread_config": {
+        "is_companion_thread": True, "thread_id": thread_id}}
+    graph["edge_configs"][1] = fork
+    if needle == "used by another":
+        graph["edge_configs"].append({**fork, "destination_node_logical_id": "node_deliver"})
+    response = await client.post("/v1/workflows", json=graph)
+    assert response.status_code == 400 and needle in response.json()["error"]

@@ -99,3 +99,35 @@ def test_a_used_or_unknown_token_is_refused(api):
     for used in (token, "nope.nope"):
         with pytest.raises(InvalidStatus), connect(f"{ws_base}/v1/workflow-runs/ws?token={used}"):
             pass
+
+
+def test_background_work_streams_on_the_namespace_clock_until_the_run_ends(api):
+    """The WebSocket driver pumps companions itself: with a manual clock, nothing moves until
+    the test advances it; then the companion's steps, the waiting edge and end_workflow arrive
+    without another frame from the client."""
+    from tests.api.test_interactly import BACKGROUND
+
+    client, ws_base = api
+    root = ws_base.replace("ws://", "http://")
+    assert client.put(f"{root}/_emulator/clock", json={"mode": "manual"}).status_code == 200
+    client.post(f"{root}/_emulator/scripts/interactly/llm", json={"replies": [
+        {"node": "Poller", "tool_result": 1}, {"node": "Poller", "tool_result": 2}]})
+    wid = client.post("/v1/workflows", json=BACKGROUND).json()["workflow"]["_id"]
+    headers = {"Authorization": client.headers["Authorization"]}
+    with connect(f"{ws_base}/v1/workflow-runs/ws", additional_headers=headers) as ws:
+        ws.send(json.dumps({"workflow_id": wid, "command": "start"}))
+        ack = json.loads(ws.recv(timeout=20))
+        first = []
+        while not first or first[-1]["type"] != "workflow_ready_for_input":
+            first.append(json.loads(ws.recv(timeout=20)))
+        assert first[-1]["active_companion_thread_ids"] == ["0_companion_bg"]
+        assert {f["thread_reference_id"] for f in first} == {"0", "bg"}
+        with pytest.raises(TimeoutError):
+            ws.recv(timeout=0.3)  # frozen clock: no background step yet
+        assert client.post(f"{root}/_emulator/clock/run-until-idle").status_code == 200
+        rest, code = frames(ws)
+    kinds = [f["type"] for f in rest]
+    assert code == 1000 and kinds[-1] == "end_workflow"
+    assert "waiting_condition_matched" in kinds and "companion_step_boundary" in kinds
+    run = client.get(f"/v1/workflow-runs/{ack['workflow_run_id']}").json()
+    assert run["workflow_run"]["workflow_run"]["status"] == "completed"

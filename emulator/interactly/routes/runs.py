@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request
@@ -60,6 +61,15 @@ async def execute(workflow_id: ObjectId, request: Request, ns: Ns,
     return ok(wire.legacy_run(run, events) if legacy else wire.interactive(run, events))
 
 
+@router.post("/v1/workflows/{workflow_id}/runs/{run_id}/pump-companions")
+async def pump_companions(workflow_id: ObjectId, run_id: ObjectId, ns: Ns,
+                          body: Annotated[dict[str, Any] | None, Body()] = None) -> JSONResponse:
+    """Background work (companion steps, waiting-edge evaluations) of a REST-driven run moves
+    only when pumped; the answer is an ``InteractiveRunResponse`` of what the pump did."""
+    run, events = interactly(ns).runs.pump(workflow_id, run_id)
+    return ok(wire.interactive(run, events))
+
+
 @router.get("/v1/workflow-runs/{run_id}")
 async def get_run(run_id: ObjectId, ns: Ns) -> JSONResponse:
     return ok(wire.run_envelope(interactly(ns).runs.get(run_id)))
@@ -68,9 +78,52 @@ async def get_run(run_id: ObjectId, ns: Ns) -> JSONResponse:
 @router.get("/v1/workflow-runs")
 async def list_runs(ns: Ns, page: PageNo = 1, size: Size = 100,
                     workflow_id: str | None = None, status: str | None = None,
-                    search: str | None = None) -> JSONResponse:
-    runs = interactly(ns).runs.listing(workflow_id, status, search)
+                    search: str | None = None, start: datetime | None = None,
+                    end: datetime | None = None,
+                    source_workflow_run_id: str | None = None,
+                    source_turn_index: Annotated[int | None, Query(ge=0)] = None,
+                    filters: Annotated[str | None, Query(max_length=4096)] = None
+                    ) -> JSONResponse:
+    """Flat query parameters as the SDK sends them; a JSON ``filters`` object (older docs) is
+    read for the same keys, flat parameters winning."""
+    extra = run_filters(filters)
+    start = start or extra.get("start")
+    end = end or extra.get("end")
+    runs = interactly(ns).runs.listing(
+        workflow_id or extra.get("workflow_id"), status or extra.get("status"),
+        search or extra.get("search"), epoch(start), epoch(end),
+        source_workflow_run_id or extra.get("source_workflow_run_id"), source_turn_index)
     return ok(wire.page([wire.run_row(r) for r in runs], "workflow_runs", page, size))
+
+
+def epoch(moment: datetime | None) -> float | None:
+    """Naive datetimes are UTC (the service stores UTC)."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+class RunFilters(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    workflow_id: str | None = None
+    status: str | None = None
+    search: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    source_workflow_run_id: str | None = None
+
+
+def run_filters(raw: str | None) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        parsed = RunFilters.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("query", "filters", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+    return {k: v for k, v in parsed if v is not None}
 
 
 @router.delete("/v1/workflow-runs/{run_id}")

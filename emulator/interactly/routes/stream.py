@@ -9,6 +9,7 @@ leaves it ``waiting_for_user_input``. Close 4006: the start frame carried ``init
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -18,6 +19,8 @@ from fastapi.exceptions import RequestValidationError
 from emulator.core.auth import bearer_token, registry
 from emulator.core.errors import ApiError
 from emulator.core.namespaces import Namespace
+from emulator.interactly.driver import BackgroundDriver
+from emulator.interactly.engine import Run
 from emulator.interactly.routes.runs import parse_input
 from emulator.interactly.state import interactly
 
@@ -79,24 +82,56 @@ async def run_stream(ws: WebSocket) -> None:
     workflow_id = str(frame.get("workflow_id") or "")
     team, user = ws.headers.get("teamid", ""), ws.headers.get("uuid", "")
     run_id: str | None = None
-    while True:
-        try:
-            run_input = parse_input(frame, ("frame",))
-            run, events = runs.execute(workflow_id, run_input, run_id, None, team, user)
-        except (ApiError, RequestValidationError) as exc:
-            detail = exc.detail if isinstance(exc, ApiError) else exc.errors()
-            await ws.close(4000 if run_id is None else 4004, str(detail)[:120])
-            return
-        if run_id is None:
-            run_id = run.id
-            await ws.send_json({"workflow_run_id": run.id, "workflow_id": run.workflow_id,
-                                "message": "Workflow run started"})
-        for event in events:
-            await ws.send_json(event)
-        if run.completed:
-            await ws.close(1000)
-            return
-        frame = await receive_input(ws)
-        if frame is None:
-            return  # the client left; the run stays waiting for input
-        frame.setdefault("command", "data")
+    background: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
+    driver: BackgroundDriver | None = None
+    try:
+        while True:
+            try:
+                run_input = parse_input(frame, ("frame",))
+                run, events = runs.execute(workflow_id, run_input, run_id, None, team, user)
+            except (ApiError, RequestValidationError) as exc:
+                detail = exc.detail if isinstance(exc, ApiError) else exc.errors()
+                await ws.close(4000 if run_id is None else 4004, str(detail)[:120])
+                return
+            if run_id is None:
+                run_id = run.id
+                driver = BackgroundDriver(ns.clock, runs, run, background.put_nowait)
+                await ws.send_json({"workflow_run_id": run.id, "workflow_id": run.workflow_id,
+                                    "message": "Workflow run started"})
+            for event in events:
+                await ws.send_json(event)
+            if run.completed:
+                await ws.close(1000)
+                return
+            assert driver is not None
+            driver.arm()
+            frame = await next_frame(ws, run, background)
+            if frame is None:
+                return  # the client left (the run stays waiting) or the run finished
+            frame.setdefault("command", "data")
+    finally:
+        if driver is not None:
+            driver.close()
+
+
+async def next_frame(ws: WebSocket, run: Run,
+                     background: asyncio.Queue[list[dict[str, Any]]]) -> dict[str, Any] | None:
+    """Stream background events until the client sends its next run input. None when the
+    client left or background work finished the run (the socket is then closed with 1000)."""
+    receive = asyncio.ensure_future(receive_input(ws))
+    try:
+        while True:
+            pumped = asyncio.ensure_future(background.get())
+            done, _ = await asyncio.wait({receive, pumped},
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if pumped not in done:
+                pumped.cancel()
+                return receive.result()
+            for event in pumped.result():
+                await ws.send_json(event)
+            if run.completed and background.empty():  # a manual clock may queue several
+                await ws.close(1000)
+                return None
+    finally:
+        if not receive.done():
+            receive.cancel()
