@@ -49,7 +49,7 @@ class BackgroundDriver:
         if self.closed or self.runs.by_id.get(self.run.id) is not self.run:
             return  # the socket went away, or the run was deleted
         before = self.clock.now()
-        events = self.runs.engine.pump(self.run)
+        events = self.runs.advance(self.run)
         if events:
             self.deliver(events)
         due = self.runs.engine.next_due(self.run)

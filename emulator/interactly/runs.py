@@ -8,6 +8,7 @@ enrichment of the stored ``run_input`` (ids and evaluated variables filled in, s
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from emulator.core.clock import VirtualClock
@@ -22,12 +23,16 @@ RESUME_COMMANDS = {"start", "data", "resume", "pause"}
 
 class Runs:
     def __init__(self, catalog: Catalog, engine: Engine, clock: VirtualClock,
-                 ids: IdGenerator) -> None:
+                 ids: IdGenerator,
+                 notify: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         self.catalog = catalog
         self.engine = engine
         self.clock = clock
         self.ids = ids
         self.by_id: dict[str, Run] = {}
+        self.notify = notify or (lambda action, payload: None)
+        # Extra dynamic variables merged under each new run's own (team globals, ...).
+        self.dynamic_sources: list[Callable[[], dict[str, Any]]] = []
 
     def execute(self, workflow_id: str, run_input: dict[str, Any], run_id: str | None,
                 version: int | None, team_id: str, user: str) -> tuple[Run, list[dict]]:
@@ -52,10 +57,27 @@ class Runs:
                   workflow_id=wf.id, version_number=number,
                   version_name=wf.versions[number].name, graph=graph, team_id=team_id,
                   run_by=run_input.get("run_by") or user or None, created_at=now,
-                  updated_at=now, dynamic=dict(graph["dynamic_variables"]),
+                  updated_at=now, dynamic=self._dynamic(graph["dynamic_variables"]),
                   started=self.clock.now())
         self.by_id[run.id] = run
+        self.notify("workflow_run_started", self.payload(run))
         return run, self._turn(run, run_input, "start")
+
+    def _dynamic(self, defaults: dict[str, Any]) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for source in self.dynamic_sources:
+            merged.update(source())
+        merged.update(defaults)
+        return merged
+
+    def payload(self, run: Run) -> dict[str, Any]:
+        wf = self.catalog.workflows.get(run.workflow_id)
+        return {"workflow_id": run.workflow_id, "workflow_name": wf.name if wf else None,
+                "workflow_run_id": run.id, "workflow_run_status": run.status}
+
+    def _after(self, run: Run, was_completed: bool) -> None:
+        if run.completed and not was_completed:
+            self.notify("workflow_run_completed", self.payload(run))
 
     def _sub_workflow(self, workflow_id: str, version: int | None) -> dict[str, Any] | None:
         wf = self.catalog.workflows.get(workflow_id)
@@ -72,14 +94,21 @@ class Runs:
         run = self.by_id.get(run_id)
         if run is None or run.workflow_id != self.catalog.workflow(workflow_id).id:
             raise NotFound("Session not found")
+        return run, self.advance(run)
+
+    def advance(self, run: Run) -> list[dict]:
+        """One pump of ``run``'s background work (REST pump or the WebSocket's timer)."""
+        was_completed = run.completed
         events = self.engine.pump(run)
         if events:
             run.updated_at = self.clock.now_iso()
-        return run, events
+        self._after(run, was_completed)
+        return events
 
     def _turn(self, run: Run, run_input: dict[str, Any], command: str) -> list[dict]:
         events = self.engine.turn(run, self._enrich(run, run_input), command)
         run.updated_at = self.clock.now_iso()
+        self._after(run, False)
         return events
 
     def _stop(self, run: Run, run_input: dict[str, Any]) -> list[dict]:
@@ -92,6 +121,7 @@ class Runs:
                           "run_output": {"events": [], "thread_to_node_outputs": {}},
                           "evaluation": {}, "iteration_end_state_miscellaneous": {},
                           "comments": [], "ratings": []})
+        self._after(run, False)
         return []
 
     def _enrich(self, run: Run, run_input: dict[str, Any]) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from emulator.core.clock import iso
 from emulator.core.namespaces import Namespace
@@ -11,6 +12,10 @@ from emulator.interactly.catalog import Catalog
 from emulator.interactly.engine import Context, Engine
 from emulator.interactly.llm import LLMScripts
 from emulator.interactly.runs import Runs
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Listener = Callable[[str, dict[str, Any]], None]
 
 
 class InteractlyState:
@@ -22,10 +27,31 @@ class InteractlyState:
         self.engine = Engine(Context(now=clock.now, uuid=ids.uuid, seed=ns.settings.seed,
                                      scripts=self.scripts,
                                      strict=ns.settings.interactly_strict))
-        self.runs = Runs(self.catalog, self.engine, clock, ids)
+        self.listeners: list[Listener] = []
+        self.runs = Runs(self.catalog, self.engine, clock, ids, notify=self.notify)
+        self.ns = ns
         self._ids = ids
         self._key = ns.key
         self.sessions: set[str] = set()
+        self._services: dict[str, Any] = {}
+
+    def service(self, name: str, factory: Callable[[InteractlyState], T]) -> T:
+        """One instance per namespace of a feature's service (webhooks, schedules, ...), made on
+        first use, so each feature lives in its own module without this class knowing it."""
+        found = self._services.get(name)
+        if found is None:
+            found = self._services[name] = factory(self)
+        return found  # type: ignore[no-any-return]
+
+    def notify(self, action: str, payload: dict[str, Any]) -> None:
+        """Tell listeners (webhooks) that something happened: ``workflow_created``,
+        ``workflow_updated``, ``workflow_deleted``, ``workflow_run_started``,
+        ``workflow_run_completed``. A listener that fails never breaks the request."""
+        for listener in list(self.listeners):
+            try:
+                listener(action, payload)
+            except Exception:  # pragma: no cover - defensive
+                log.exception("listener failed for %s", action)
 
     def new_session(self) -> str:
         """A single-use WebSocket token that names its namespace (the socket has no
@@ -49,7 +75,10 @@ class InteractlyState:
                 "scripted_llm": self.scripts.listing()}
 
     def close(self) -> None:
-        pass
+        for service in self._services.values():
+            closer = getattr(service, "close", None)
+            if closer is not None:
+                closer()
 
 
 def builder() -> Callable[[Namespace], InteractlyState]:

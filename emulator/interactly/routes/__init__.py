@@ -6,12 +6,28 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from emulator.core.auth import namespace
-from emulator.interactly.routes import graph, runs, session, stream, workflows
+from emulator.interactly.routes import (
+    assets,
+    catalog_extras,
+    feedback,
+    graph,
+    reruns,
+    runs,
+    schedules,
+    schemas,
+    session,
+    stream,
+    webhooks,
+    workflows,
+)
 
 
 def router() -> APIRouter:
     api = APIRouter(dependencies=[Depends(namespace)])
-    for module in (workflows, graph, runs):
+    # Fixed paths (``/v1/workflows/schema``, ``/v1/llm-configs/default``, ...) before the
+    # ``/{id}`` routes they would otherwise be taken for.
+    for module in (schemas, catalog_extras, assets, schedules, webhooks, reruns, feedback,
+                   workflows, graph, runs):
         api.include_router(module.router)
     root = APIRouter()
     root.include_router(api, prefix="/workflows")

@@ -52,6 +52,7 @@ async def create_workflow(body: WorkflowCreate, request: Request, ns: Ns) -> JSO
         config["miscellaneous"] = misc
     wf = state.catalog.create_workflow(body.name, body.description, config, team(request),
                                        user(request), body.node_configs, body.edge_configs)
+    state.notify("workflow_created", {"workflow_id": wf.id, "workflow_name": wf.name})
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
@@ -76,14 +77,17 @@ async def update_workflow(workflow_id: ObjectId, body: WorkflowUpdate, request: 
                           ns: Ns) -> JSONResponse:
     state = interactly(ns)
     wf = state.catalog.update_workflow(workflow_id, body.model_dump(exclude_unset=True))
+    state.notify("workflow_updated", {"workflow_id": wf.id, "workflow_name": wf.name})
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
 @router.delete("/v1/workflows/{workflow_id}")
 async def delete_workflow(workflow_id: ObjectId, ns: Ns) -> JSONResponse:
     state = interactly(ns)
+    name = state.catalog.workflow(workflow_id).name
     state.catalog.delete_workflow(workflow_id)
     state.runs.drop_workflow(workflow_id)
+    state.notify("workflow_deleted", {"workflow_id": workflow_id, "workflow_name": name})
     return ok({"message": "Workflow deleted", "workflow_id": workflow_id})
 
 
