@@ -16,7 +16,9 @@ from emulator.interactly.routes import (
     schedules,
     schemas,
     session,
+    simulations,
     stream,
+    super_nodes,
     webhooks,
     workflows,
 )
@@ -26,8 +28,8 @@ def router() -> APIRouter:
     api = APIRouter(dependencies=[Depends(namespace)])
     # Fixed paths (``/v1/workflows/schema``, ``/v1/llm-configs/default``, ...) before the
     # ``/{id}`` routes they would otherwise be taken for.
-    for module in (schemas, catalog_extras, assets, schedules, webhooks, reruns, feedback,
-                   workflows, graph, runs):
+    for module in (schemas, catalog_extras, assets, simulations, super_nodes, schedules,
+                   webhooks, reruns, feedback, workflows, graph, runs):
         api.include_router(module.router)
     root = APIRouter()
     root.include_router(api, prefix="/workflows")
