@@ -1,7 +1,8 @@
-"""The Revyl endpoint inventory: every seed route and every route an official client calls,
-with who calls it and the test that covers it. ``python -m tests.endpoints`` rewrites the
-table in README.md; tests/test_endpoints.py checks that every route is mounted, that every
-named test exists, and that the README table is current.
+"""The endpoint inventories: every Revyl seed route and every route an official client calls,
+and every Interactly route of spec §4, with who calls it and the test that covers it.
+``python -m tests.endpoints`` rewrites both tables in README.md; tests/test_endpoints.py checks
+that every route is mounted, that every named test exists, that the README tables are current,
+and that the specs list no route the inventories miss.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 START, END = "<!-- endpoints:start -->", "<!-- endpoints:end -->"
+IA_START, IA_END = "<!-- interactly-endpoints:start -->", "<!-- interactly-endpoints:end -->"
 
 EXEC = "api/test_revyl_test_executions.py"
 WF = "api/test_revyl_workflows.py"
@@ -164,19 +166,73 @@ ENDPOINTS: list[tuple[str, str, str, str, str]] = [
 ]
 
 
-def table() -> str:
+IA = "api/test_interactly.py"
+IA_GRAPH = "api/test_interactly_graph.py"
+IA_WS = "live/test_interactly_ws.py"
+
+# Interactly, spec §4: every route is mounted under /v1 and /workflows/v1 (the WebSocket and
+# /v1/session as §3/§4.14 say). (method, path, SDK resource, test file, test function)
+INTERACTLY: list[tuple[str, str, str, str, str]] = [
+    ("POST", "/v1/workflows", "workflows.create", IA,
+     "test_workflow_crud_and_versions_as_the_sdk_does_it"),
+    ("GET", "/v1/workflows", "workflows.list", IA,
+     "test_workflow_crud_and_versions_as_the_sdk_does_it"),
+    ("GET", "/v1/workflows/{id}", "workflows.get", IA, "test_hydrated_create_then_static_turn"),
+    ("PATCH", "/v1/workflows/{id}", "workflows.update", IA,
+     "test_workflow_crud_and_versions_as_the_sdk_does_it"),
+    ("DELETE", "/v1/workflows/{id}", "workflows.delete", IA,
+     "test_workflow_crud_and_versions_as_the_sdk_does_it"),
+    ("POST", "/v1/workflows/{id}/versions", "versions.create", IA,
+     "test_workflow_crud_and_versions_as_the_sdk_does_it"),
+    ("GET", "/v1/workflows/{id}/versions", "versions.list", IA,
+     "test_workflow_crud_and_versions_as_the_sdk_does_it"),
+    ("GET", "/v1/workflows/{id}/versions/{n}", "versions.get", IA_GRAPH,
+     "test_version_lifecycle_activate_read_delete"),
+    ("POST", "/v1/workflows/{id}/versions/{n}/activate", "versions.activate", IA_GRAPH,
+     "test_version_lifecycle_activate_read_delete"),
+    ("DELETE", "/v1/workflows/{id}/versions/{n}", "versions.delete", IA_GRAPH,
+     "test_version_lifecycle_activate_read_delete"),
+    *[(method, f"/v1/{plural}{suffix}", f"{plural}.{verb}", IA_GRAPH,
+       "test_documents_by_id_read_merge_patch_and_delete")
+      for plural in ("nodes", "edges", "tools")
+      for method, suffix, verb in (("POST", "", "create"), ("GET", "", "list"),
+                                   ("GET", "/types", "types"), ("GET", "/{id}", "get"),
+                                   ("PATCH", "/{id}", "update"), ("DELETE", "/{id}", "delete"))],
+    ("POST", "/v1/workflows/{id}/execute", "runs.execute", IA,
+     "test_hydrated_create_then_static_turn"),
+    ("POST", "/v1/workflows/{id}/runs/{run_id}/pump-companions", "runs.pump_companions", IA,
+     "test_rest_runs_advance_background_work_only_when_pumped"),
+    ("GET", "/v1/workflow-runs/{id}", "runs.get", IA, "test_hydrated_create_then_static_turn"),
+    ("GET", "/v1/workflow-runs", "runs.list", IA,
+     "test_run_list_filters_by_date_status_search_and_filters_object"),
+    ("DELETE", "/v1/workflow-runs/{id}", "runs.delete", IA_GRAPH,
+     "test_version_lifecycle_activate_read_delete"),
+    ("WS", "/v1/workflow-runs/ws", "runs.stream", IA_WS,
+     "test_static_run_streams_ack_events_and_closes_1000"),
+    ("GET", "/v1/session", "runs.stream (token)", IA_WS,
+     "test_static_run_streams_ack_events_and_closes_1000"),
+]
+
+
+def table(rows: list[tuple[str, str, str, str, str]]) -> str:
     lines = ["| Method | Path | Called by | Covered by |", "|---|---|---|---|"]
-    for method, path, who, test_file, test in ENDPOINTS:
+    for method, path, who, test_file, test in rows:
         lines.append(f"| {method} | `{path}` | {who} | `tests/{test_file}::{test}` |")
     return "\n".join(lines)
 
 
+def _replace(readme: str, start: str, end: str, body: str) -> str:
+    head, rest = readme.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
 def render(readme: str) -> str:
-    head, rest = readme.split(START, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{START}\n{table()}\n{END}{tail}"
+    readme = _replace(readme, START, END, table(ENDPOINTS))
+    return _replace(readme, IA_START, IA_END, table(INTERACTLY))
 
 
 if __name__ == "__main__":
     README.write_text(render(README.read_text()))
-    print(f"{len(ENDPOINTS)} endpoints written to {README}", file=sys.stderr)
+    print(f"{len(ENDPOINTS)} Revyl and {len(INTERACTLY)} Interactly endpoints written to "
+          f"{README}", file=sys.stderr)

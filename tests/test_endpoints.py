@@ -12,10 +12,13 @@ import pytest
 from emulator.app import create_app
 from emulator.settings import Settings
 
-from .endpoints import ENDPOINTS, README, render
+from .endpoints import ENDPOINTS, INTERACTLY, README, render
 
 TESTS = Path(__file__).resolve().parent
 SPEC = TESTS.parent.parent / "shared" / "spec" / "revyl.md"
+IA_SPEC = SPEC.with_name("interactly.md")
+# Listed in spec §4 as removed from the API.
+RETIRED = {("POST", "/v1/workflows/{id}/runs/{id}/checkpoint-run")}
 GENERIC = ({"detail": "Not Found"}, {"detail": "Method Not Allowed"})
 
 pytestmark = pytest.mark.anyio
@@ -50,7 +53,28 @@ async def test_every_inventoried_endpoint_is_mounted(app, method, path):
     assert await mounted(app, method, path), f"{method} {path} is not mounted"
 
 
-@pytest.mark.parametrize("test_file, test_name", sorted({(e[3], e[4]) for e in ENDPOINTS}))
+@pytest.mark.parametrize("prefix", ["", "/workflows"])
+@pytest.mark.parametrize("method, path", [(e[0], e[1]) for e in INTERACTLY])
+async def test_every_interactly_route_is_mounted_under_both_prefixes(app, method, path, prefix):
+    if method == "WS":
+        from starlette.testclient import TestClient
+        from starlette.websockets import WebSocketDisconnect
+
+        with TestClient(app) as client:
+            try:
+                with client.websocket_connect(prefix + path, headers={
+                        "Authorization": "Bearer inventory"}):
+                    pass  # accepted: the route is there
+            except WebSocketDisconnect as refused:  # what an unknown path gets
+                pytest.fail(f"{prefix}{path} refused the upgrade ({refused.code})")
+    elif path == "/v1/session":
+        assert await mounted(app, method, path)  # the gateway root only
+    else:
+        assert await mounted(app, method, prefix + path), f"{method} {prefix}{path}"
+
+
+@pytest.mark.parametrize("test_file, test_name",
+                         sorted({(e[3], e[4]) for e in [*ENDPOINTS, *INTERACTLY]}))
 def test_every_covering_test_exists(test_file, test_name):
     source = (TESTS / test_file).read_text()
     assert re.search(rf"^(async )?def {test_name}\(", source, re.M), f"{test_file}::{test_name}"
@@ -80,3 +104,23 @@ async def test_every_seed_route_of_spec_section_0_2_is_mounted(app):
     assert len(routes) >= 23
     missing = [f"{m} {p}" for m, p in routes if not await mounted(app, m, p)]
     assert missing == []
+
+
+def interactly_spec_routes() -> set[tuple[str, str]]:
+    """Every absolute ``METHOD /v1/...`` of spec §4, ids normalised to ``{id}``; combined verbs
+    (``GET/PATCH/DELETE /v1/x/{id}``) expand."""
+    section = IA_SPEC.read_text().split("## 4.", 1)[1].split("## 5.", 1)[0]
+    routes = set()
+    for verbs, path in re.findall(r"`((?:GET|POST|PATCH|DELETE|PUT|WS)(?:/(?:GET|POST|PATCH|"
+                                  r"DELETE|PUT))*) (/v1/[^`\s?]+)", section):
+        for verb in verbs.split("/"):
+            routes.add((verb, re.sub(r"\{[^}]+\}", "{id}", path)))
+    return routes - RETIRED
+
+
+@pytest.mark.skipif(not IA_SPEC.exists(), reason=f"{IA_SPEC} is not beside the repo")
+def test_every_route_of_interactly_spec_section_4_is_inventoried():
+    routes = interactly_spec_routes()
+    assert len(routes) >= 100
+    listed = {(m, re.sub(r"\{[^}]+\}", "{id}", p)) for m, p, *_ in INTERACTLY}
+    assert sorted(routes - listed) == []
