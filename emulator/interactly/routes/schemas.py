@@ -1,7 +1,92 @@
-"""Placeholder: filled in by its feature (issue 7)."""
+"""JSON schemas of the config documents, as the dashboard and the SDK's schema guard read them.
+
+Each schema is ``Model.model_json_schema(mode="serialization")`` of the emulator's own models
+(``emulator.interactly.models``), built on first request and cached for the process. The models
+module is imported inside the handlers so that server start-up does not pay for building them.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter
+from starlette.responses import JSONResponse
+
+from emulator.core.errors import NotFound
+from emulator.core.responses import ok
+from emulator.interactly.routes.common import Ns
+
+router = APIRouter(tags=["Interactly: schemas"])
+
+
+def _document(name: str) -> dict[str, Any]:
+    from emulator.interactly import models
+
+    return models.document_schema(name)
+
+
+@router.get("/v1/workflows/schema")
+async def workflow_schema(ns: Ns) -> JSONResponse:
+    return ok(_document("workflow"))
+
+
+@router.get("/v1/workflows/schemas/global-node-config")
+async def global_node_config_schema(ns: Ns) -> JSONResponse:
+    return ok(_document("global_node"))
+
+
+@router.get("/v1/nodes/schema/{node_type}")
+async def node_schema(node_type: str, ns: Ns) -> JSONResponse:
+    from emulator.interactly import models
+
+    body = models.node_schemas(node_type)
+    if body is None:
+        raise NotFound(f"Unknown node type: {node_type}")
+    return ok(body)
+
+
+@router.get("/v1/edges/schema/{edge_type}")
+async def edge_schema(edge_type: str, ns: Ns) -> JSONResponse:
+    from emulator.interactly import models
+
+    body = models.edge_schemas(edge_type)
+    if body is None:
+        raise NotFound(f"Unknown edge type: {edge_type}")
+    return ok(body)
+
+
+@router.get("/v1/tools/schema/{tool_type}")
+async def tool_schema(tool_type: str, ns: Ns) -> JSONResponse:
+    from emulator.interactly import models
+
+    body = models.tool_schemas(tool_type)
+    if body is None:
+        raise NotFound(f"Unknown tool type: {tool_type}")
+    return ok(body)
+
+
+@router.get("/v1/schemas/llm-config")
+async def llm_config_schema(ns: Ns) -> JSONResponse:
+    return ok(_document("llm"))
+
+
+@router.get("/v1/workflow-runs/schema")
+async def workflow_run_schema(ns: Ns) -> JSONResponse:
+    return ok({"run_schema": _document("run"), "run_input_schema": _document("run_input"),
+               "run_output_schema": _document("run_output"),
+               "run_input_output_pair_schema": _document("run_input_output_pair")})
+
+
+@router.get("/v1/simulations/schema")
+async def simulation_schema(ns: Ns) -> JSONResponse:
+    return ok(_document("simulation"))
+
+
+@router.get("/v1/templates/schema")
+async def template_schema(ns: Ns) -> JSONResponse:
+    return ok(_document("template"))
+
+
+@router.get("/v1/node-libraries/schema")
+async def node_library_schema(ns: Ns) -> JSONResponse:
+    return ok(_document("node_library"))
