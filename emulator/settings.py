@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # Interactly: answer like the real API where the emulator would otherwise improvise
     # (a workflow without nodes fails "No start node found" instead of conversing).
     interactly_strict: bool = False
+    # Interactly: run inline_python tool code in an isolated child process (no network, rlimits,
+    # timeout) instead of answering with a script or stub. Unsafe on shared machines: off.
+    interactly_execute_tools: bool = False
     max_body_bytes: int = Field(1 * 1024 * 1024, gt=0)
     max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0)
     log_level: str = "warning"
