@@ -8,6 +8,7 @@ model would decide comes from :mod:`emulator.interactly.llm`, and tool code is n
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -79,6 +80,12 @@ class Run:
     companions: dict[str, Thread] = field(default_factory=dict)
     completions: dict[str, int] = field(default_factory=dict)  # node -> executions, any thread
     wait_state: dict[str, WaitingState] = field(default_factory=dict)  # waiting edge -> state
+    # Feedback and re-runs. Only WebSocket-driven runs keep their config snapshot and the
+    # per-turn checkpoints re-runs restore from (REST runs are not re-runnable, spec §3).
+    config_snapshot: bool = False
+    checkpoints: dict[int, dict[str, Any]] = field(default_factory=dict)  # turn -> state
+    comments: list[dict[str, Any]] = field(default_factory=list)  # run-level comments
+    rerun_info: dict[str, Any] | None = None  # re-runs: mode, entry node, edited
     main: Thread = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +93,19 @@ class Run:
 
     def active_companions(self) -> list[Thread]:
         return [t for t in self.companions.values() if t.active]
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Everything a re-run restores: the state at the end of a turn. Deep copies, except
+        the history, whose messages are never changed once appended (a list copy is enough and
+        keeps long streamed conversations cheap)."""
+        return {"history": list(self.history), **copy.deepcopy({
+            "status": self.status, "parked_node": self.parked_node,
+            "main_done": self.main_done, "dynamic": self.dynamic,
+            "runtime": self.runtime, "loop_attempts": self.loop_attempts,
+            "node_runs": self.node_runs, "completions": self.completions,
+            "user_turns": self.user_turns, "global_origin": self.global_origin,
+            "companions": {tid: {"reference_id": t.reference_id, "runtime": t.runtime}
+                           for tid, t in self.companions.items()}})}
 
     @property
     def completed(self) -> bool:

@@ -102,14 +102,60 @@ class Runs:
         events = self.engine.pump(run)
         if events:
             run.updated_at = self.clock.now_iso()
+            self._record(run)
         self._after(run, was_completed)
         return events
 
     def _turn(self, run: Run, run_input: dict[str, Any], command: str) -> list[dict]:
         events = self.engine.turn(run, self._enrich(run, run_input), command)
         run.updated_at = self.clock.now_iso()
+        self._record(run)
         self._after(run, False)
         return events
+
+    # ---------------------------------------------------------------- re-runs
+    def _record(self, run: Run) -> None:
+        """Keep the state at the end of the latest turn, for re-runs. Only runs with a config
+        snapshot (WebSocket-driven, or re-runs themselves) can be re-run, so only they pay."""
+        if run.config_snapshot and run.pairs:
+            run.checkpoints[len(run.pairs) - 1] = run.checkpoint()
+
+    def mark_streamed(self, run: Run) -> None:
+        """The WebSocket driver stores the hydrated config on its runs (spec §3), which is
+        what makes them re-runnable; called after the run's first turn."""
+        run.config_snapshot = True
+        self._record(run)
+
+    def graph_for(self, workflow_id: str, version: int | None) -> tuple[Any, int, dict]:
+        """(workflow, version number, run-ready graph) as a new run of it would use. Unknown
+        workflow or version: 404."""
+        wf = self.catalog.workflow(workflow_id)
+        number = wf.active_version_number if version is None else version
+        if number not in wf.versions:
+            raise NotFound(f"Version {number} of workflow {workflow_id} not found")
+        graph = supernodes.expand(copy.deepcopy(self.catalog.hydrated(wf.id, number)),
+                                  self._sub_workflow)
+        return wf, number, graph
+
+    def spawn(self, workflow_id: str, number: int, graph: dict[str, Any], team_id: str,
+              user: str, **state: Any) -> Run:
+        """Register a new run made from restored state (re-runs); ``state`` are Run fields."""
+        wf = self.catalog.workflow(workflow_id)
+        now = self.clock.now_iso()
+        run = Run(id=self.ids.object_id(), logical_id=f"workflow_run_{self.ids.uuid()}",
+                  workflow_id=wf.id, version_number=number,
+                  version_name=wf.versions[number].name, graph=graph, team_id=team_id,
+                  run_by=user or None, created_at=now, updated_at=now,
+                  started=self.clock.now(), **state)
+        self.by_id[run.id] = run
+        self.notify("workflow_run_started", self.payload(run))
+        return run
+
+    def resume(self, run: Run, run_input: dict[str, Any]) -> list[dict]:
+        """One ``data`` turn on a run that is not finished (a re-run's first message)."""
+        if run.completed:
+            raise NotFound("Session not found")
+        return self._turn(run, run_input, "data")
 
     def _stop(self, run: Run, run_input: dict[str, Any]) -> list[dict]:
         run.turn_number += 1
@@ -121,6 +167,7 @@ class Runs:
                           "run_output": {"events": [], "thread_to_node_outputs": {}},
                           "evaluation": {}, "iteration_end_state_miscellaneous": {},
                           "comments": [], "ratings": []})
+        self._record(run)
         self._after(run, False)
         return []
 

@@ -64,13 +64,18 @@ def interactive(run: Run, events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run_document(run: Run) -> dict[str, Any]:
+    """The stored run. Only runs with a config snapshot (WebSocket-driven, and re-runs) carry
+    ``workflow_config_fully_hydrated``; re-runs name their source run and turn."""
     return {"workflow_run_id": run.id, "logical_id": run.logical_id,
             "workflow_id": run.workflow_id, "version_number": run.version_number,
             "status": run.status, "termination_source": run.termination_source,
-            "input_output_pairs": run.pairs, "run_by": run.run_by, "comments": [],
+            "input_output_pairs": run.pairs, "run_by": run.run_by, "comments": run.comments,
             "llm_token_usage": Engine.usage(), "llm_latency_stats": Engine.latency(),
-            "version_name": run.version_name, "workflow_config_fully_hydrated": None,
-            "source_workflow_run_id": None, "is_evaluation_run": False,
+            "version_name": run.version_name,
+            "workflow_config_fully_hydrated": run.graph if run.config_snapshot else None,
+            "source_workflow_run_id": run.source_run_id,
+            "checkpoint_source_turn_index": run.source_turn_index,
+            "rerun_info": run.rerun_info, "is_evaluation_run": False,
             "evaluation_run_info": None, "error": run.error}
 
 

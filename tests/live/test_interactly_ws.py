@@ -131,3 +131,75 @@ def test_background_work_streams_on_the_namespace_clock_until_the_run_ends(api):
     assert "waiting_condition_matched" in kinds and "companion_step_boundary" in kinds
     run = client.get(f"/v1/workflow-runs/{ack['workflow_run_id']}").json()
     assert run["workflow_run"]["workflow_run"]["status"] == "completed"
+
+
+def stream_run(client, ws_base: str, frame: dict) -> tuple[list[dict], int | None]:
+    headers = {"Authorization": client.headers["Authorization"], "uuid": "ws-user"}
+    with connect(f"{ws_base}/v1/workflow-runs/ws", additional_headers=headers) as ws:
+        ws.send(json.dumps(frame))
+        received = []
+        try:
+            while True:
+                received.append(json.loads(ws.recv(timeout=20)))
+                if received[-1].get("type") == "workflow_ready_for_input":
+                    return received, None
+        except ConnectionClosed as closed:
+            return received, closed.rcvd.code if closed.rcvd else None
+
+
+def test_streamed_runs_are_rerunnable_and_a_token_starts_the_rerun_once(api):
+    client, ws_base = api
+    wid = client.post("/v1/workflows", json=STATIC).json()["workflow"]["_id"]
+    received, code = stream_run(client, ws_base, {"workflow_id": wid, "command": "start"})
+    run_id = received[0]["workflow_run_id"]
+    assert code == 1000
+    run = client.get(f"/v1/workflow-runs/{run_id}").json()["workflow_run"]["workflow_run"]
+    assert run["workflow_config_fully_hydrated"]["node_configs"][0]["logical_id"] == "node_a"
+    turns = client.get(f"/v1/workflow-runs/{run_id}/rerunnable-turns").json()["turns"]
+    assert turns[0]["rerunnable"] is True
+    # The same workflow driven over REST is not re-runnable.
+    rest = client.post(f"/v1/workflows/{wid}/execute", json={"run_input": {}}).json()["run_id"]
+    assert client.get(f"/v1/workflow-runs/{rest}/rerunnable-turns").json()["turns"][0][
+        "reason"].startswith("This run predates workflow config snapshots")
+
+    token = client.post(f"/v1/workflow-runs/{run_id}/turns/0/rerun-token",
+                        json={}).json()["rerun_token"]
+    start = {"workflow_id": wid, "command": "start", "rerun_token": token,
+             "thread_to_node_inputs": {"0": {"node_run_inputs": []}}}
+    received, code = stream_run(client, ws_base, start)
+    assert code == 1000 and "type" not in received[0]
+    new_id = received[0]["workflow_run_id"]
+    assert new_id != run_id and received[-1]["type"] == "end_workflow"
+    new = client.get(f"/v1/workflow-runs/{new_id}").json()["workflow_run"]["workflow_run"]
+    assert new["source_workflow_run_id"] == run_id and new["status"] == "completed"
+    lineage = client.get("/v1/workflow-runs", params={"source_workflow_run_id": run_id}).json()
+    assert lineage["total"] == 1
+    # Single-purpose: the token is spent.
+    _, code = stream_run(client, ws_base, start)
+    assert code == 4007
+
+
+def test_a_token_for_another_workflow_or_version_or_a_changed_one_closes_4007(api):
+    client, ws_base = api
+    wid = client.post("/v1/workflows", json=STATIC).json()["workflow"]["_id"]
+    other = client.post("/v1/workflows", json=STATIC).json()["workflow"]["_id"]
+    received, _ = stream_run(client, ws_base, {"workflow_id": wid, "command": "start"})
+    run_id = received[0]["workflow_run_id"]
+
+    def mint() -> str:
+        return client.post(f"/v1/workflow-runs/{run_id}/turns/0/rerun-token",
+                           json={}).json()["rerun_token"]
+
+    token = mint()
+    for frame in ({"workflow_id": other, "rerun_token": token},
+                  {"workflow_id": wid, "version_number": 3, "rerun_token": token},
+                  {"workflow_id": wid, "rerun_token": 12}):
+        received, code = stream_run(client, ws_base, {"command": "start", **frame})
+        assert code == 4007 and received == [], frame
+    # Still valid after refusals; the workflow changing since minting invalidates it.
+    node = client.get("/v1/nodes", params={"workflow_id": wid}).json()
+    node_id = node["nodes"][0]["_id"]
+    assert client.patch(f"/v1/nodes/{node_id}", json={"name": "changed"}).status_code == 200
+    _, code = stream_run(client, ws_base, {"command": "start", "workflow_id": wid,
+                                           "rerun_token": token})
+    assert code == 4007

@@ -1,7 +1,124 @@
-"""Placeholder: filled in by its feature (issue 7)."""
+"""Run feedback (spec §4.6): comments and ratings on runs, events and turns, and the
+evaluation result. Behaviour lives in :mod:`emulator.interactly.feedback`."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from enum import StrEnum
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.responses import JSONResponse
+
+from emulator.core.responses import ok
+from emulator.interactly import wire
+from emulator.interactly.feedback import feedback
+from emulator.interactly.routes.common import Ns, ObjectId, user
+from emulator.interactly.state import interactly
+
+router = APIRouter(tags=["Interactly: run feedback"])
+
+MAX_COMMENT_LENGTH = 5000  # interactly_configs.MAX_COMMENT_LENGTH
+LogicalId = Annotated[str, Path(min_length=1, max_length=200)]
+TurnIndex = Annotated[int, Path(ge=0)]
+RUNS = "/v1/workflow-runs/{run_id}"
+
+
+class CommentRequest(BaseModel):
+    """``CommentRequest``: content trimmed, blank refused (422), at most 5000 characters."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    content: str = Field(max_length=MAX_COMMENT_LENGTH)
+
+    @field_validator("content")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        trimmed = value.strip()
+        if not trimmed:
+            raise ValueError("Comment content cannot be blank.")
+        return trimmed
+
+
+class RatingValue(StrEnum):
+    DOWN = "down"
+    UP = "up"
+    STRONG_UP = "strong_up"
+
+
+class RatingRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    value: RatingValue
+
+
+@router.get(f"{RUNS}/evaluation-result")
+async def evaluation_result(run_id: ObjectId, ns: Ns) -> JSONResponse:
+    return ok(feedback(interactly(ns)).evaluation_result(run_id))
+
+
+@router.post(f"{RUNS}/comments")
+async def add_run_comment(run_id: ObjectId, body: CommentRequest, request: Request,
+                          ns: Ns) -> JSONResponse:
+    """Answers with the whole run envelope: the SDK digs the newest comment out of it."""
+    run = feedback(interactly(ns)).add_run_comment(run_id, body.content, user(request))
+    return ok(wire.run_envelope(run))
+
+
+@router.delete(f"{RUNS}/comments/{{comment_id}}")
+async def delete_run_comment(run_id: ObjectId, comment_id: LogicalId, ns: Ns) -> JSONResponse:
+    return ok(wire.run_envelope(feedback(interactly(ns)).delete_run_comment(run_id, comment_id)))
+
+
+@router.post(f"{RUNS}/events/{{event_id}}/comments")
+async def add_event_comment(run_id: ObjectId, event_id: LogicalId, body: CommentRequest,
+                            request: Request, ns: Ns) -> JSONResponse:
+    run = feedback(interactly(ns)).add_event_comment(run_id, event_id, body.content,
+                                                     user(request))
+    return ok(wire.run_envelope(run))
+
+
+@router.delete(f"{RUNS}/events/{{event_id}}/comments/{{comment_id}}")
+async def delete_event_comment(run_id: ObjectId, event_id: LogicalId, comment_id: LogicalId,
+                               ns: Ns) -> JSONResponse:
+    run = feedback(interactly(ns)).delete_event_comment(run_id, event_id, comment_id)
+    return ok(wire.run_envelope(run))
+
+
+@router.put(f"{RUNS}/events/{{event_id}}/rating")
+async def rate_event(run_id: ObjectId, event_id: LogicalId, body: RatingRequest,
+                     request: Request, ns: Ns) -> JSONResponse:
+    return ok(feedback(interactly(ns)).rate_event(run_id, event_id, body.value.value,
+                                                  user(request)))
+
+
+@router.delete(f"{RUNS}/events/{{event_id}}/rating")
+async def unrate_event(run_id: ObjectId, event_id: LogicalId, request: Request,
+                       ns: Ns) -> JSONResponse:
+    return ok(feedback(interactly(ns)).unrate_event(run_id, event_id, user(request)))
+
+
+@router.put(f"{RUNS}/turns/{{turn_index}}/rating")
+async def rate_turn(run_id: ObjectId, turn_index: TurnIndex, body: RatingRequest,
+                    request: Request, ns: Ns) -> JSONResponse:
+    return ok(feedback(interactly(ns)).rate_turn(run_id, turn_index, body.value.value,
+                                                 user(request)))
+
+
+@router.delete(f"{RUNS}/turns/{{turn_index}}/rating")
+async def unrate_turn(run_id: ObjectId, turn_index: TurnIndex, request: Request,
+                      ns: Ns) -> JSONResponse:
+    return ok(feedback(interactly(ns)).unrate_turn(run_id, turn_index, user(request)))
+
+
+@router.post(f"{RUNS}/turns/{{turn_index}}/comments")
+async def add_turn_comment(run_id: ObjectId, turn_index: TurnIndex, body: CommentRequest,
+                           request: Request, ns: Ns) -> JSONResponse:
+    return ok(feedback(interactly(ns)).add_turn_comment(run_id, turn_index, body.content,
+                                                        user(request)))
+
+
+@router.delete(f"{RUNS}/turns/{{turn_index}}/comments/{{comment_id}}")
+async def delete_turn_comment(run_id: ObjectId, turn_index: TurnIndex, comment_id: LogicalId,
+                              ns: Ns) -> JSONResponse:
+    return ok(feedback(interactly(ns)).delete_turn_comment(run_id, turn_index, comment_id))

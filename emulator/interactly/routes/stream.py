@@ -4,7 +4,12 @@ The client sends one run-input frame; the server answers with an ack frame (no `
 one frame per event. A finished run closes with 1000; a waiting run keeps the socket open and
 takes further run-input frames as the next turns; a client that leaves while the run waits
 leaves it ``waiting_for_user_input``. Close 4006: the start frame carried ``initial_state``;
-4007: a ``rerun_token`` (this emulator issues none, so every one is invalid).
+4007: a ``rerun_token`` that is unknown, expired, minted for another workflow/version, or whose
+workflow changed since. A valid token starts a re-run from its projection; the start frame is
+then the re-run's first turn (its messages, if any, answered from the restored position).
+
+Runs driven here store their hydrated config and per-turn checkpoints (``Runs.mark_streamed``),
+which is what makes them re-runnable; REST runs are not.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from emulator.core.errors import ApiError
 from emulator.core.namespaces import Namespace
 from emulator.interactly.driver import BackgroundDriver
 from emulator.interactly.engine import Run
+from emulator.interactly.reruns import RerunTokenInvalid, reruns
 from emulator.interactly.routes.runs import parse_input
 from emulator.interactly.state import interactly
 
@@ -75,13 +81,16 @@ async def run_stream(ws: WebSocket) -> None:
     if frame.get("initial_state") is not None:
         await ws.close(4006, "initial_state is not accepted over the WebSocket")
         return
-    if frame.get("rerun_token"):
-        await ws.close(4007, "Invalid or expired rerun_token")
-        return
     runs = interactly(ns).runs
     workflow_id = str(frame.get("workflow_id") or "")
     team, user = ws.headers.get("teamid", ""), ws.headers.get("uuid", "")
     run_id: str | None = None
+    acked = False
+    if frame.get("rerun_token") is not None:
+        run_id = await start_rerun(ws, ns, frame, workflow_id, team, user)
+        if run_id is None:
+            return
+        frame = {k: v for k, v in frame.items() if k != "rerun_token"}
     background: asyncio.Queue[list[dict[str, Any]]] = asyncio.Queue()
     driver: BackgroundDriver | None = None
     try:
@@ -91,10 +100,11 @@ async def run_stream(ws: WebSocket) -> None:
                 run, events = runs.execute(workflow_id, run_input, run_id, None, team, user)
             except (ApiError, RequestValidationError) as exc:
                 detail = exc.detail if isinstance(exc, ApiError) else exc.errors()
-                await ws.close(4000 if run_id is None else 4004, str(detail)[:120])
+                await ws.close(4000 if not acked else 4004, str(detail)[:120])
                 return
-            if run_id is None:
-                run_id = run.id
+            if not acked:
+                acked, run_id = True, run.id
+                runs.mark_streamed(run)
                 driver = BackgroundDriver(ns.clock, runs, run, background.put_nowait)
                 await ws.send_json({"workflow_run_id": run.id, "workflow_id": run.workflow_id,
                                     "message": "Workflow run started"})
@@ -112,6 +122,23 @@ async def run_stream(ws: WebSocket) -> None:
     finally:
         if driver is not None:
             driver.close()
+
+
+async def start_rerun(ws: WebSocket, ns: Namespace, frame: dict[str, Any], workflow_id: str,
+                      team: str, user: str) -> str | None:
+    """Redeem the start frame's ``rerun_token``: the id of the restored run, or None after
+    closing 4007 (bad token) or 4000 (a malformed frame)."""
+    token, version = frame.get("rerun_token"), frame.get("version_number")
+    if not isinstance(token, str) or not (version is None or isinstance(version, int)):
+        await ws.close(4007, "Invalid or expired rerun_token")
+        return None
+    service = reruns(interactly(ns))
+    try:
+        projection = service.redeem(token, workflow_id, version)
+    except RerunTokenInvalid as exc:
+        await ws.close(4007, str(exc)[:120])
+        return None
+    return service.start(projection, team, user).id
 
 
 async def next_frame(ws: WebSocket, run: Run,
