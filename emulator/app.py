@@ -23,6 +23,7 @@ UPLOAD_PATH_MARKERS = ("/stream-upload", "/_emulator/uploads/")  # larger body c
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     from emulator.control.routes import router as control_router
+    from emulator.control.webhooks import router as webhooks_control_router
     from emulator.interactly.routes import router as interactly_router
     from emulator.interactly.state import builder as interactly_builder
     from emulator.revyl.catalog import RevylFixtures
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(BodySizeLimit, cap_for=cap_for)
     app.include_router(control_router)
+    app.include_router(webhooks_control_router)
     app.include_router(revyl_router())
     app.include_router(interactly_router())
     return app

@@ -1,0 +1,38 @@
+"""``/_emulator/webhooks/*``: where tests see (and wait for) outgoing webhook deliveries.
+
+Deliveries are real HTTP requests made in background tasks, so a test needs a way to wait for
+them without sleeping: both routes first await every delivery in flight (``drain``). Retries
+that are due later stay on the namespace clock; advance it, then drain again.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.responses import JSONResponse
+
+from emulator.control.routes import TAG, Ns
+from emulator.core.responses import ok
+from emulator.interactly.state import interactly
+from emulator.interactly.webhooks import webhooks
+
+router = APIRouter(prefix="/_emulator/webhooks", tags=[TAG])
+
+
+@router.post("/drain")
+async def drain(ns: Ns) -> JSONResponse:
+    """Wait for every in-flight delivery of this namespace; answers how many were awaited."""
+    awaited = await webhooks(interactly(ns)).drain()
+    return ok({"drained": awaited, "pending_timers": ns.clock.pending})
+
+
+@router.get("/deliveries")
+async def deliveries(ns: Ns, drain: bool = True) -> JSONResponse:
+    """Every webhook event of the namespace, newest first, each with its attempts (oldest
+    first). ``drain=false`` reads without waiting for deliveries in flight."""
+    service = webhooks(interactly(ns))
+    if drain:
+        await service.drain()
+    events = [{**e.doc(), "attempts": [a.doc() for a in e.attempts]}
+              for e in service.event_listing()]
+    return ok({"events": events, "total": len(events),
+               "in_flight": sum(1 for e in service.events.values() if e.in_flight)})
