@@ -1,7 +1,105 @@
-"""Placeholder: filled in by its feature (issue 7)."""
+"""Simulations and their run groups (spec §4.10). The config schema route lives in
+``routes/schemas.py``; how a group executes is described in ``emulator.interactly.simulations``.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Body, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse
+
+from emulator.core.responses import ok
+from emulator.interactly import simulations
+from emulator.interactly.routes.common import OBJECT_ID, Ns, ObjectId, PageNo, Size, team, user
+from emulator.interactly.simulations import SimulationIn, SimulationPatch, Simulations
+from emulator.interactly.state import interactly
+from emulator.interactly.wire import page as paged
+
+router = APIRouter(tags=["Interactly: simulations"])
+
+
+class RunBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    runner_name: str | None = Field(None, max_length=200)
+
+
+def _service(ns: Any) -> Simulations:
+    return interactly(ns).service("simulations", simulations.service)
+
+
+@router.post("/v1/simulations")
+async def create_simulation(body: SimulationIn, request: Request, ns: Ns) -> JSONResponse:
+    return ok({"simulation": _service(ns).create(body, team(request), user(request))})
+
+
+@router.get("/v1/simulations")
+async def list_simulations(ns: Ns, page: PageNo = 1, size: Size = 100,
+                           search: Annotated[str | None, Query(max_length=200)] = None
+                           ) -> JSONResponse:
+    return ok(paged(_service(ns).listing(search), "simulations", page, size))
+
+
+@router.get("/v1/simulations/{simulation_id}")
+async def get_simulation(simulation_id: ObjectId, ns: Ns) -> JSONResponse:
+    return ok({"simulation": _service(ns).get(simulation_id)})
+
+
+@router.patch("/v1/simulations/{simulation_id}")
+async def update_simulation(simulation_id: ObjectId, body: SimulationPatch, request: Request,
+                            ns: Ns) -> JSONResponse:
+    return ok({"simulation": _service(ns).update(simulation_id, body, user(request))})
+
+
+@router.delete("/v1/simulations/{simulation_id}")
+async def delete_simulation(simulation_id: ObjectId, ns: Ns) -> JSONResponse:
+    _service(ns).delete(simulation_id)
+    return ok({"message": "Simulation deleted", "id": simulation_id})
+
+
+@router.post("/v1/simulations/{simulation_id}/run")
+async def run_simulation(simulation_id: ObjectId, request: Request, ns: Ns,
+                         body: Annotated[RunBody | None, Body()] = None) -> JSONResponse:
+    """Answers at once with the ``pending`` group; the runs happen on the namespace clock."""
+    group = _service(ns).start(simulation_id, body.runner_name if body else None,
+                               team(request), user(request))
+    return ok({"simulation_group": group.doc})
+
+
+@router.get("/v1/simulations/{simulation_id}/runs")
+async def list_simulation_runs(simulation_id: ObjectId, ns: Ns, page: PageNo = 1,
+                               size: Size = 100) -> JSONResponse:
+    groups = [g.doc for g in _service(ns).groups_of(simulation_id)]
+    return ok(paged(groups, "simulation_groups", page, size))
+
+
+@router.get("/v1/simulations/{simulation_id}/evaluation-summary")
+async def evaluation_summary(simulation_id: ObjectId, ns: Ns,
+                             group_id: Annotated[str | None, Query(pattern=OBJECT_ID)] = None
+                             ) -> JSONResponse:
+    return ok(_service(ns).evaluation_summary(simulation_id, group_id))
+
+
+@router.get("/v1/simulation-runs/{group_id}")
+async def get_simulation_run(group_id: ObjectId, ns: Ns) -> JSONResponse:
+    return ok({"simulation_group": _service(ns).group(group_id).doc})
+
+
+@router.post("/v1/simulation-runs/{group_id}/stop")
+async def stop_simulation_run(group_id: ObjectId, ns: Ns) -> JSONResponse:
+    return ok({"simulation_group": _service(ns).stop(group_id).doc})
+
+
+@router.get("/v1/simulation-runs/{group_id}/executions")
+async def list_executions(group_id: ObjectId, ns: Ns, page: PageNo = 1,
+                          size: Size = 100) -> JSONResponse:
+    return ok(paged(_service(ns).group(group_id).items, "individual_runs", page, size))
+
+
+@router.get("/v1/simulation-runs/{group_id}/executions/detailed")
+async def list_detailed_executions(group_id: ObjectId, ns: Ns) -> JSONResponse:
+    service = _service(ns)
+    rows = service.detailed(service.group(group_id))
+    return ok({"individual_runs": rows, "total": len(rows)})

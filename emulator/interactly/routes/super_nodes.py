@@ -1,7 +1,86 @@
-"""Placeholder: filled in by its feature (issue 7)."""
+"""Super nodes: publishing a workflow's interface and reading published ones (spec §4.13).
+Running a workflow that embeds one is the engine's job (``emulator.interactly.supernodes``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+from starlette.responses import JSONResponse
+
+from emulator.core.responses import ok
+from emulator.interactly import super_node_registry
+from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size
+from emulator.interactly.state import interactly
+from emulator.interactly.super_node_registry import Interface, SuperNodeRegistry
+from emulator.interactly.wire import page as paged
+
+router = APIRouter(tags=["Interactly: super nodes"])
+VersionNo = Annotated[int | None, Query(ge=0)]
+
+
+class PublishBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    interface: Interface
+
+
+def _registry(ns: Any) -> SuperNodeRegistry:
+    return interactly(ns).service("super_nodes", super_node_registry.service)
+
+
+@router.get("/v1/super-nodes")
+async def list_super_nodes(ns: Ns) -> JSONResponse:
+    """A bare JSON array: the SDK reads this endpoint unpaginated."""
+    registry = _registry(ns)
+    return ok([registry.summary(p) for p in registry.listing()])
+
+
+@router.get("/v1/super-nodes/{workflow_id}")
+async def get_super_node(workflow_id: ObjectId, ns: Ns,
+                         version_number: VersionNo = None) -> JSONResponse:
+    registry = _registry(ns)
+    return ok(registry.detail(registry.find(workflow_id, version_number)))
+
+
+@router.get("/v1/super-nodes/{workflow_id}/schema")
+async def super_node_schema(workflow_id: ObjectId, ns: Ns,
+                            version_number: VersionNo = None) -> JSONResponse:
+    registry = _registry(ns)
+    return ok(registry.field_schema(registry.find(workflow_id, version_number)))
+
+
+@router.put("/v1/workflows/{workflow_id}/super-node-interface")
+async def publish(workflow_id: ObjectId, body: PublishBody, ns: Ns) -> JSONResponse:
+    publication = _registry(ns).publish(workflow_id, body.interface)
+    return ok({"workflow_id": publication.workflow_id,
+               "workflow_version_number": publication.version_number,
+               "message": "Workflow published as a super node",
+               "num_input_fields": publication.num_input_fields})
+
+
+@router.delete("/v1/workflows/{workflow_id}/super-node-interface")
+async def unpublish(workflow_id: ObjectId, ns: Ns,
+                    version_number: VersionNo = None) -> JSONResponse:
+    publication, referencing = _registry(ns).unpublish(workflow_id, version_number)
+    return ok({"workflow_id": publication.workflow_id,
+               "workflow_version_number": publication.version_number,
+               "message": "Super node unpublished", "workflows_referencing": referencing})
+
+
+@router.get("/v1/workflows/{workflow_id}/super-node-dependents")
+async def dependents(workflow_id: ObjectId, ns: Ns, page: PageNo = 1,
+                     size: Size = 100) -> JSONResponse:
+    return ok(paged(_registry(ns).dependents(workflow_id), "items", page, size))
+
+
+@router.post("/v1/workflows/{workflow_id}/expand-preview")
+async def expand_preview(workflow_id: ObjectId, ns: Ns,
+                         version_number: VersionNo = None) -> JSONResponse:
+    return ok(_registry(ns).expand_preview(workflow_id, version_number))
+
+
+@router.get("/v1/workflows/{workflow_id}/super-node-snapshot-status")
+async def snapshot_status(workflow_id: ObjectId, ns: Ns) -> JSONResponse:
+    return ok(_registry(ns).snapshot_status(workflow_id))
