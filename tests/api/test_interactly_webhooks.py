@@ -212,8 +212,10 @@ async def test_signed_deliveries_for_workflow_and_run_actions(client, receiver):
 
     assert len(receiver.requests) == 3
     bodies = receiver.bodies()
-    assert [b["action"] for b in bodies] == ["workflow_created", "workflow_run_started",
-                                             "workflow_run_completed"]
+    # Deliveries run concurrently, so they may arrive in any order.
+    by_action = {b["action"]: b for b in bodies}
+    assert sorted(by_action) == ["workflow_created", "workflow_run_completed",
+                                 "workflow_run_started"]
     for request, body in zip(receiver.requests, bodies, strict=True):
         assert request["path"] == "/hook" and signed(sub["signing_secret"], request)
         assert request["headers"]["X-Interactly-Timestamp"] == str(EPOCH)
@@ -221,9 +223,9 @@ async def test_signed_deliveries_for_workflow_and_run_actions(client, receiver):
         assert "Authorization" not in request["headers"]
         assert body["workflow_id"] == wid and body["workflow_name"] == "acceptance-typed"
         assert body["subscription_id"] == sub["id"] and body["event_id"].startswith("event_")
-    assert bodies[0]["workflow_run_id"] is None
-    assert bodies[2]["workflow_run_id"] == run["run_id"]
-    assert bodies[2]["workflow_run_status"] == "completed"
+    assert by_action["workflow_created"]["workflow_run_id"] is None
+    assert by_action["workflow_run_completed"]["workflow_run_id"] == run["run_id"]
+    assert by_action["workflow_run_completed"]["workflow_run_status"] == "completed"
 
     listed = await events(client, subscription_id=sub["id"])
     assert listed["total"] == 3 and listed["page"] == 1
@@ -232,7 +234,7 @@ async def test_signed_deliveries_for_workflow_and_run_actions(client, receiver):
     assert newest["status"] == "delivered" and newest["attempts_count"] == 1
     assert newest["delivered_at"] == "2026-01-01T00:00:00.000Z"
     assert newest["last_status_code"] == 200 and newest["last_error"] is None
-    assert newest["payload"] == bodies[2] and len(newest["id"]) == 24
+    assert newest["payload"] == by_action["workflow_run_completed"] and len(newest["id"]) == 24
     assert newest["workflow_run_id"] == run["run_id"]
     assert (await events(client, subscription_id=muted["id"]))["total"] == 0
     assert [e["action"] for e in (await events(
