@@ -169,6 +169,14 @@ ENDPOINTS: list[tuple[str, str, str, str, str]] = [
 IA = "api/test_interactly.py"
 IA_GRAPH = "api/test_interactly_graph.py"
 IA_WS = "live/test_interactly_ws.py"
+IA_SCHEMA = "api/test_interactly_schemas.py"
+IA_FEEDBACK = "api/test_interactly_feedback.py"
+IA_RERUNS = "api/test_interactly_reruns.py"
+IA_SCHED = "api/test_interactly_schedules.py"
+IA_HOOKS = "api/test_interactly_webhooks.py"
+IA_SIM = "api/test_interactly_simulations.py"
+IA_ASSETS = "api/test_interactly_assets.py"
+IA_SUPER = "api/test_interactly_super_nodes.py"
 
 # Interactly, spec §4: every route is mounted under /v1 and /workflows/v1 (the WebSocket and
 # /v1/session as §3/§4.14 say). (method, path, SDK resource, test file, test function)
@@ -211,6 +219,149 @@ INTERACTLY: list[tuple[str, str, str, str, str]] = [
      "test_static_run_streams_ack_events_and_closes_1000"),
     ("GET", "/v1/session", "runs.stream (token)", IA_WS,
      "test_static_run_streams_ack_events_and_closes_1000"),
+    # schemas (spec §4.1-§4.6, §4.10, §4.12)
+    ("GET", "/v1/workflows/schema", "workflows.schema", IA_SCHEMA, "test_workflow_schema"),
+    ("GET", "/v1/workflows/schemas/global-node-config", "workflows.global_node_config_schema",
+     IA_SCHEMA, "test_global_node_config_schema"),
+    ("GET", "/v1/nodes/schema/{node_type}", "nodes.schema", IA_SCHEMA,
+     "test_every_listed_node_type_has_a_schema"),
+    ("GET", "/v1/edges/schema/{edge_type}", "edges.schema", IA_SCHEMA,
+     "test_every_listed_edge_type_has_a_schema"),
+    ("GET", "/v1/tools/schema/{tool_type}", "tools.schema", IA_SCHEMA,
+     "test_every_listed_tool_type_has_a_schema"),
+    ("GET", "/v1/schemas/llm-config", "llm_configs.schema", IA_SCHEMA, "test_llm_config_schema"),
+    ("GET", "/v1/workflow-runs/schema", "runs.schema", IA_SCHEMA, "test_workflow_run_schemas"),
+    ("GET", "/v1/simulations/schema", "simulations.schema", IA_SCHEMA,
+     "test_catalogue_document_schemas"),
+    ("GET", "/v1/templates/schema", "templates.schema", IA_SCHEMA,
+     "test_catalogue_document_schemas"),
+    ("GET", "/v1/node-libraries/schema", "node_libraries.schema", IA_SCHEMA,
+     "test_catalogue_document_schemas"),
+    # run feedback (spec §4.6)
+    ("GET", "/v1/workflow-runs/{id}/evaluation-result", "runs.evaluation_result", IA_FEEDBACK,
+     "test_evaluation_result_is_null_until_a_turn_records_an_evaluation"),
+    ("POST", "/v1/workflow-runs/{id}/comments", "runs.add_comment", IA_FEEDBACK,
+     "test_run_comments_answer_with_the_run_envelope"),
+    ("DELETE", "/v1/workflow-runs/{id}/comments/{comment_logical_id}", "runs.delete_comment",
+     IA_FEEDBACK, "test_run_comments_answer_with_the_run_envelope"),
+    ("POST", "/v1/workflow-runs/{id}/events/{event_logical_id}/comments",
+     "runs.add_event_comment", IA_FEEDBACK,
+     "test_event_comments_and_ratings_live_on_the_stored_event"),
+    ("DELETE", "/v1/workflow-runs/{id}/events/{event_logical_id}/comments/{comment_logical_id}",
+     "runs.delete_event_comment", IA_FEEDBACK,
+     "test_event_comments_and_ratings_live_on_the_stored_event"),
+    *[(method, f"/v1/workflow-runs/{{id}}/{target}/rating", f"runs.{verb}_{kind}_rating",
+       IA_FEEDBACK, test)
+      for target, kind, test in (
+          ("events/{event_logical_id}", "event",
+           "test_event_comments_and_ratings_live_on_the_stored_event"),
+          ("turns/{turn_index}", "turn",
+           "test_turn_ratings_replace_per_user_and_turn_comments_are_trimmed"))
+      for method, verb in (("PUT", "set"), ("DELETE", "delete"))],
+    ("POST", "/v1/workflow-runs/{id}/turns/{turn_index}/comments", "runs.add_turn_comment",
+     IA_FEEDBACK, "test_turn_ratings_replace_per_user_and_turn_comments_are_trimmed"),
+    ("DELETE", "/v1/workflow-runs/{id}/turns/{turn_index}/comments/{comment_logical_id}",
+     "runs.delete_turn_comment", IA_FEEDBACK,
+     "test_turn_ratings_replace_per_user_and_turn_comments_are_trimmed"),
+    # re-runs (spec §4.7)
+    ("GET", "/v1/workflow-runs/{id}/rerunnable-turns", "reruns.rerunnable_turns", IA_RERUNS,
+     "test_a_rest_run_is_not_rerunnable_and_says_why"),
+    ("POST", "/v1/workflow-runs/{id}/turns/{t}/rerun-preflight", "reruns.preflight", IA_RERUNS,
+     "test_other_targets_resolve_remapped_or_portable"),
+    ("POST", "/v1/workflow-runs/{id}/turns/{t}/rerun-token", "reruns.create_token", IA_RERUNS,
+     "test_the_full_flow_on_a_finished_streamed_run"),
+    ("GET", "/v1/workflow-runs/{id}/turns/{t}/rerun-token/{token}", "reruns.preview_token",
+     IA_RERUNS, "test_tokens_are_bound_to_run_and_turn_and_expire_on_the_namespace_clock"),
+    ("PATCH", "/v1/workflow-runs/{id}/turns/{t}/rerun-token/{token}", "reruns.amend_token",
+     IA_RERUNS, "test_amending_marks_the_projection_edited_and_is_all_or_nothing"),
+    ("POST", "/v1/workflow-runs/{id}/turns/{t}/rerun", "reruns.execute", IA_RERUNS,
+     "test_a_message_rerun_replays_from_the_restored_conversation"),
+    # schedules (spec §4.8)
+    ("POST", "/v1/workflows/{id}/schedules", "schedules.create", IA_SCHED,
+     "test_schedule_fires_at_its_time_and_records_the_run"),
+    ("GET", "/v1/workflows/{id}/schedules", "schedules.list", IA_SCHED,
+     "test_lists_are_bare_arrays_with_skip_limit_and_status"),
+    ("GET", "/v1/workflow-schedules", "schedules.list_all", IA_SCHED,
+     "test_lists_are_bare_arrays_with_skip_limit_and_status"),
+    ("GET", "/v1/workflow-schedules/{id}", "schedules.get", IA_SCHED,
+     "test_schedule_fires_at_its_time_and_records_the_run"),
+    ("PATCH", "/v1/workflow-schedules/{id}", "schedules.update", IA_SCHED,
+     "test_patch_reschedules_only_while_pending"),
+    ("DELETE", "/v1/workflow-schedules/{id}", "schedules.cancel", IA_SCHED,
+     "test_cancelled_schedule_never_fires"),
+    # webhooks (spec §4.9)
+    ("POST", "/v1/workflow-webhooks", "webhooks.create", IA_HOOKS,
+     "test_subscription_crud_never_echoes_the_token"),
+    ("GET", "/v1/workflow-webhooks", "webhooks.list", IA_HOOKS,
+     "test_subscription_crud_never_echoes_the_token"),
+    ("PATCH", "/v1/workflow-webhooks/{id}", "webhooks.update", IA_HOOKS,
+     "test_subscription_crud_never_echoes_the_token"),
+    ("DELETE", "/v1/workflow-webhooks/{id}", "webhooks.delete", IA_HOOKS,
+     "test_subscription_crud_never_echoes_the_token"),
+    ("GET", "/v1/workflow-webhooks/events", "webhooks.list_events", IA_HOOKS,
+     "test_signed_deliveries_for_workflow_and_run_actions"),
+    ("GET", "/v1/workflow-webhooks/events/{event_id}/attempts", "webhooks.list_attempts",
+     IA_HOOKS, "test_failures_retry_with_exponential_backoff_on_the_clock"),
+    ("POST", "/v1/workflow-webhooks/events/{event_doc_id}/retry", "webhooks.retry_event",
+     IA_HOOKS, "test_exhausted_retries_fail_then_the_retry_endpoint_requeues"),
+    # simulations (spec §4.10)
+    ("POST", "/v1/simulations", "simulations.create", IA_SIM, "test_simulation_crud_and_errors"),
+    ("GET", "/v1/simulations", "simulations.list", IA_SIM, "test_simulation_crud_and_errors"),
+    *[(method, "/v1/simulations/{id}", f"simulations.{verb}", IA_SIM,
+       "test_simulation_crud_and_errors")
+      for method, verb in (("GET", "get"), ("PATCH", "update"), ("DELETE", "delete"))],
+    ("POST", "/v1/simulations/{id}/run", "simulations.run", IA_SIM,
+     "test_simulation_runs_to_completion"),
+    ("GET", "/v1/simulations/{id}/runs", "simulations.list_runs", IA_SIM,
+     "test_simulation_runs_to_completion"),
+    ("GET", "/v1/simulations/{id}/evaluation-summary", "simulations.evaluation_summary", IA_SIM,
+     "test_simulation_runs_to_completion"),
+    ("GET", "/v1/simulation-runs/{id}", "simulations.get_run", IA_SIM,
+     "test_simulation_runs_to_completion"),
+    ("POST", "/v1/simulation-runs/{id}/stop", "simulations.stop_run", IA_SIM,
+     "test_stop_cancels_pending_runs"),
+    ("GET", "/v1/simulation-runs/{id}/executions", "simulations.list_executions", IA_SIM,
+     "test_simulation_runs_to_completion"),
+    ("GET", "/v1/simulation-runs/{id}/executions/detailed", "simulations.detailed", IA_SIM,
+     "test_simulation_runs_to_completion"),
+    # global variables (spec §4.11)
+    ("POST", "/v1/global-variables", "global_variables.create", IA_ASSETS,
+     "test_global_variable_crud_masking_and_system_rows"),
+    ("POST", "/v1/global-variables/bulk", "global_variables.bulk_create", IA_ASSETS,
+     "test_global_variable_bulk_reports_errors_per_item"),
+    ("GET", "/v1/global-variables", "global_variables.list", IA_ASSETS,
+     "test_global_variable_crud_masking_and_system_rows"),
+    ("GET", "/v1/global-variables/resolve", "global_variables.resolve", IA_ASSETS,
+     "test_global_variable_crud_masking_and_system_rows"),
+    *[(method, "/v1/global-variables/{id}", f"global_variables.{verb}", IA_ASSETS,
+       "test_global_variable_crud_masking_and_system_rows")
+      for method, verb in (("GET", "get"), ("PATCH", "update"), ("DELETE", "delete"))],
+    # templates, categories, node libraries (spec §4.12)
+    *[(method, f"/v1/{plural}{suffix}", f"{plural.replace('-', '_')}.{verb}", IA_ASSETS, test)
+      for plural, test in (("templates", "test_templates_crud_filter_and_cascade"),
+                           ("node-libraries", "test_node_libraries_crud_as_notebook_11"))
+      for method, suffix, verb in (("POST", "", "create"), ("GET", "", "list"),
+                                   ("GET", "/{id}", "get"), ("PATCH", "/{id}", "update"),
+                                   ("DELETE", "/{id}", "delete"))],
+    ("GET", "/v1/workflow-categories", "categories.list", IA_ASSETS,
+     "test_categories_are_defaults_then_team_categories"),
+    # super nodes (spec §4.13)
+    ("GET", "/v1/super-nodes", "super_nodes.list", IA_SUPER,
+     "test_publish_then_run_a_workflow_embedding_it_by_id"),
+    ("GET", "/v1/super-nodes/{workflow_id}", "super_nodes.get", IA_SUPER,
+     "test_publish_then_run_a_workflow_embedding_it_by_id"),
+    ("GET", "/v1/super-nodes/{workflow_id}/schema", "super_nodes.schema", IA_SUPER,
+     "test_publish_then_run_a_workflow_embedding_it_by_id"),
+    ("PUT", "/v1/workflows/{id}/super-node-interface", "super_nodes.publish", IA_SUPER,
+     "test_publish_then_run_a_workflow_embedding_it_by_id"),
+    ("DELETE", "/v1/workflows/{id}/super-node-interface", "super_nodes.unpublish", IA_SUPER,
+     "test_super_node_errors"),
+    ("GET", "/v1/workflows/{id}/super-node-dependents", "super_nodes.dependents", IA_SUPER,
+     "test_pinned_version_and_republish"),
+    ("POST", "/v1/workflows/{id}/expand-preview", "super_nodes.expand_preview", IA_SUPER,
+     "test_expand_preview_reports_unresolved_super_nodes"),
+    ("GET", "/v1/workflows/{id}/super-node-snapshot-status", "super_nodes.snapshot_status",
+     IA_SUPER, "test_pinned_version_and_republish"),
 ]
 
 
