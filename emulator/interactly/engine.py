@@ -125,6 +125,7 @@ class Context:
     seed: int
     scripts: llm.LLMScripts
     strict: bool = False
+    execute_tools: bool = False  # opt-in: inline_python code runs in the sandbox
 
 
 def user_text(message: Any) -> str | None:
@@ -600,11 +601,23 @@ class Engine:
                 for k, v in (node.get("tool_arguments") or {}).items()}
         script = self.ctx.scripts.take(run.workflow_id, str(node.get("name") or ""),
                                        node["logical_id"], None)
-        # Tool code is data: never executed. A script supplies the result, else a stub.
-        result = script.tool_result if script and script.tool_result is not None else {
-            "emulated": True, "tool": tool.get("name") or tool.get("type"), "arguments": args}
-        self._th.runtime.update({name: result, f"{name}_success": True, f"{name}_error": None})
-        output.update(success=True, tool_result=result, error_message=None)
+        # Tool code is data: a script supplies the result, else (opt-in) the sandbox runs
+        # inline_python code in an isolated child process, else a stub answers.
+        success, error = True, None
+        if script and script.tool_result is not None:
+            result = script.tool_result
+        elif self.ctx.execute_tools and tool.get("type") == "inline_python" and tool.get("code"):
+            from emulator.interactly import sandbox  # only for those who opted in
+
+            outcome = sandbox.run_inline(str(tool["code"]), str(tool.get("name") or ""), args,
+                                         float(tool.get("timeout_seconds") or 5))
+            result, success, error = outcome.result, outcome.success, outcome.error
+        else:
+            result = {"emulated": True, "tool": tool.get("name") or tool.get("type"),
+                      "arguments": args}
+        self._th.runtime.update({name: result, f"{name}_success": success,
+                                 f"{name}_error": error})
+        output.update(success=success, tool_result=result, error_message=error)
 
     def _transcript(self, run: Run) -> str:
         return "\n".join(f"{m.get('type')}: {m.get('content')}" for m in run.history)

@@ -26,7 +26,8 @@ class InteractlyState:
         self.scripts = LLMScripts()
         self.engine = Engine(Context(now=clock.now, uuid=ids.uuid, seed=ns.settings.seed,
                                      scripts=self.scripts,
-                                     strict=ns.settings.interactly_strict))
+                                     strict=ns.settings.interactly_strict,
+                                     execute_tools=ns.settings.interactly_execute_tools))
         self.listeners: list[Listener] = []
         self.runs = Runs(self.catalog, self.engine, clock, ids, notify=self.notify)
         self.ns = ns

@@ -52,3 +52,27 @@ def f():
     assert outcome.success, outcome.error
     assert outcome.result[0] == "blocked"
     assert set(outcome.result[1]) <= {"LC_CTYPE"}  # Python's own locale coercion only
+
+
+def test_the_engine_runs_tool_code_only_when_opted_in():
+    import itertools
+
+    from emulator.interactly.engine import Context, Engine, Run
+    from emulator.interactly.llm import LLMScripts
+
+    graph = {"workflow_config": {"name": "t"}, "dynamic_variables": {}, "edge_configs": [],
+             "node_configs": [{"logical_id": "p", "type": "tool_node", "name": "P",
+                               "is_start": True, "result_runtime_variable_name": "attempts",
+                               "tool_arguments": {"attempts_so_far": "2"},
+                               "tool_config": {"type": "inline_python", "name": "poll",
+                                               "code": POLL}}]}
+    values = []
+    for opted_in in (False, True):
+        counter = itertools.count()
+        engine = Engine(Context(now=lambda: 0.0, uuid=lambda c=counter: f"u{next(c)}", seed=0,
+                                scripts=LLMScripts(), execute_tools=opted_in))
+        run = Run(id="r" * 24, logical_id="x", workflow_id="w" * 24, version_number=0,
+                  version_name="v0", graph=graph, team_id="", run_by=None, created_at="")
+        engine.turn(run, {"command": "start"}, "start")
+        values.append(run.runtime["attempts"])
+    assert values[0]["emulated"] is True and values[1] == 3
