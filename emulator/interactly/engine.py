@@ -389,12 +389,12 @@ class Engine:
                 companions_ran = True
                 edge, target = self._conditional(run, node, message, events)
                 if target is not None:
+                    is_global = str(edge.get("name") or "").startswith("global:")
                     events.append(self._node_event("discarded_main_llm", node, run,
                                                    message=self._ai_message(""),
                                                    llm_usage_info=self.llm_usage_info(),
                                                    reason="global_condition_matched"
-                                                   if edge.get("name", "").startswith("global:")
-                                                   else "conditional_edge_matched"))
+                                                   if is_global else "conditional_edge_matched"))
                     conditional_streak += 1
                     node = target
                     continue

@@ -266,3 +266,14 @@ def test_companion_edge_runs_a_worker_alongside_the_speaker():
     events = engine.turn(run, say("email: ada@example.com"), "data")
     assert "companion_edge" in types(events) and run.runtime["email"] == "ada@example.com"
     assert said(events)[-1] == "mailing ada@example.com" and run.status == "completed"
+
+
+def test_an_unnamed_conditional_edge_taken_instead_of_a_reply():
+    """Edges uploaded by the SDK carry ``"name": null``; taking one must not crash."""
+    nodes = [node("chat", "say_llm", "Chat", is_start=True),
+             node("bye", "say_static", "Bye", static_messages_config={"static_messages": ["bye"]})]
+    engine, run = world(nodes, [edge("chat", "bye", "conditional", name=None, condition={
+        "condition_freeform": "the user wants to end the conversation"})])
+    engine.turn(run, START, "start")
+    events = engine.turn(run, say("i want to end the conversation"), "data")
+    assert "discarded_main_llm" in types(events) and said(events) == ["bye"]
