@@ -93,7 +93,7 @@ class Assets:
         """The stored doc plus the name of the workflow it points at (a template has none
         of its own)."""
         wf = self.catalog.workflows.get(doc["workflow_template_config"]["workflow_id"])
-        config = wf.versions[0].workflow_config if wf else {}
+        config = wf.working_copy.workflow_config if wf else {}
         return {**doc, "name": config.get("name"), "description": config.get("description")}
 
     def create_template(self, body: TemplateConfig, team_id: str, user: str) -> dict[str, Any]:
@@ -185,7 +185,7 @@ class Assets:
     def categories(self) -> list[str]:
         found = list(DEFAULT_CATEGORIES)
         for wf in self.catalog.workflows.values():
-            category = wf.versions[0].workflow_config.get("category")
+            category = wf.working_copy.workflow_config.get("category")
             if isinstance(category, str) and category.strip() and category not in found:
                 found.append(category)
         return found

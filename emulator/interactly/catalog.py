@@ -46,8 +46,41 @@ class Workflow:
     max_concurrent_runs: int | None = None
 
     @property
+    def working_copy(self) -> Version:
+        """v0, the editable copy; it may have been deleted (notebook 03 does it), then the
+        lowest version stands in for it."""
+        return self.versions.get(0) or self.versions[min(self.versions)]
+
+    @property
     def name(self) -> str:
-        return str(self.versions[0].workflow_config.get("name") or "")
+        return str(self.working_copy.workflow_config.get("name") or "")
+
+
+@dataclass
+class VersionSpec:
+    """One version to materialise in a new workflow (clone, bundle import): its number, name,
+    ``workflow_config`` (without the node/edge id lists) and the flat node/edge configs."""
+
+    number: int
+    name: str
+    workflow_config: dict[str, Any]
+    node_configs: list[dict[str, Any]]
+    edge_configs: list[dict[str, Any]]
+
+
+def graph_problem(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> str | None:
+    """What :meth:`Catalog.add_node`/``add_edge`` would refuse, found before storing anything
+    (bulk writes must not stop half way)."""
+    for doc in (*nodes, *edges):
+        if not isinstance(doc, dict):
+            return "node and edge configs must be objects"
+        if not doc.get("type"):
+            return f"{doc.get('logical_id') or 'a node or edge'} has no type"
+    for edge in edges:
+        for key in ("source_node_logical_id", "destination_node_logical_id"):
+            if not edge.get(key):
+                return f"edge {edge.get('logical_id')} has no {key}"
+    return None
 
 
 class Catalog:
@@ -99,7 +132,7 @@ class Catalog:
         wf = self.workflow(workflow_id)
         for key in ("name", "description"):
             if changes.get(key) is not None:
-                wf.versions[0].workflow_config[key] = changes[key]
+                wf.working_copy.workflow_config[key] = changes[key]
         wf.updated_at = self.now()
         return wf
 
@@ -138,6 +171,106 @@ class Catalog:
             wf.active_version_number = number
         wf.updated_at = self.now()
         return version
+
+    def rename_version(self, workflow_id: str, number: int, name: str) -> Version:
+        version = self.version(workflow_id, number)
+        version.name = name
+        self.workflows[workflow_id].updated_at = self.now()
+        return version
+
+    def update_version_config(self, workflow_id: str, number: int,
+                              changes: dict[str, Any]) -> Version:
+        """Merge ``changes`` into a version's ``workflow_config``. The node/edge id lists and the
+        logical id stay the server's: a typed ``WorkflowConfig`` dump carries empty lists and a
+        fresh default ``logical_id`` that would otherwise wipe the graph and the identity."""
+        version = self.version(workflow_id, number)
+        protected = {"nodes", "edges", "logical_id", "node_configs", "edge_configs"}
+        version.workflow_config.update(
+            {k: copy.deepcopy(v) for k, v in changes.items() if k not in protected})
+        self.workflows[workflow_id].updated_at = self.now()
+        return version
+
+    def replace_version_graph(self, workflow_id: str, number: int,
+                              node_configs: list[dict[str, Any]] | None,
+                              edge_configs: list[dict[str, Any]] | None) -> Version:
+        """Swap a version's nodes and/or edges for new ones (validated before anything is
+        removed, so a refused graph leaves the version as it was)."""
+        version = self.version(workflow_id, number)
+        wf = self.workflows[workflow_id]
+        current = self.graph(workflow_id, number)
+        nodes = current[0] if node_configs is None else node_configs
+        edges = current[1] if edge_configs is None else edge_configs
+        problem = graph_problem(nodes, edges)
+        if problem:
+            raise ApiError([{"type": "value_error", "loc": ["body", "config"], "msg": problem,
+                             "input": None}], 422)
+        check_graph(nodes, edges)
+        for configs, store, add, listing in (
+                (node_configs, self.nodes, self.add_node, "nodes"),
+                (edge_configs, self.edges, self.add_edge, "edges")):
+            if configs is None:
+                continue
+            for doc_id in list(version.workflow_config[listing]):
+                store.pop(doc_id, None)
+            version.workflow_config[listing] = []
+            for cfg in configs:
+                clean = {k: v for k, v in copy.deepcopy(cfg).items() if k != "workflow_id"}
+                add({**clean, "workflow_id": wf.id, "version_number": number},
+                    wf.team_id, wf.created_by)
+        wf.updated_at = self.now()
+        return version
+
+    def graph(self, workflow_id: str, number: int
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """A version's node and edge configs, in creation order."""
+        config = self.version(workflow_id, number).workflow_config
+        return ([self.nodes[i]["config"] for i in config["nodes"] if i in self.nodes],
+                [self.edges[i]["config"] for i in config["edges"] if i in self.edges])
+
+    def assemble(self, specs: list[VersionSpec], active: int, team_id: str, user: str,
+                 name: str | None = None, description: str | None = None) -> Workflow:
+        """A new workflow made of the given versions (clone, bundle import). Every graph is
+        checked before anything is stored, so a refused request leaves no half workflow.
+        Version 0 is the working copy every workflow has: when it is not among ``specs`` it is
+        seeded from the active version."""
+        if not specs:
+            raise BadRequest("At least one version is required")
+        by_number = {s.number: s for s in specs}
+        if active not in by_number:
+            raise BadRequest(f"Active version {active} is not among the selected versions")
+        for spec in specs:
+            problem = graph_problem(spec.node_configs, spec.edge_configs)
+            if problem:
+                raise BadRequest(f"Version {spec.number}: {problem}")
+            check_graph(spec.node_configs, spec.edge_configs)
+        if 0 not in by_number:
+            seed = by_number[active]
+            by_number[0] = VersionSpec(0, "Initial Version", seed.workflow_config,
+                                       seed.node_configs, seed.edge_configs)
+        now = self.now()
+        wf = Workflow(self.new_id(), team_id, user, now, now, active_version_number=active)
+        logical_id = self.new_logical("workflow")  # a new workflow, a new identity
+        for number in sorted(by_number):
+            spec = by_number[number]
+            config = copy.deepcopy(spec.workflow_config)
+            config["logical_id"] = logical_id
+            if name is not None:
+                config["name"] = name
+            if description is not None:
+                config["description"] = description
+            config.setdefault("miscellaneous", {})
+            config["nodes"], config["edges"] = [], []
+            wf.versions[number] = Version(number, spec.name, config, now, self.new_id())
+        self.workflows[wf.id] = wf
+        for number in sorted(by_number):
+            spec = by_number[number]
+            for node in spec.node_configs:
+                self.add_node({**copy.deepcopy(node), "workflow_id": wf.id,
+                               "version_number": number}, team_id, user)
+            for edge in spec.edge_configs:
+                self.add_edge({**copy.deepcopy(edge), "workflow_id": wf.id,
+                               "version_number": number}, team_id, user)
+        return wf
 
     def version(self, workflow_id: str, number: int) -> Version:
         wf = self.workflow(workflow_id)

@@ -225,7 +225,7 @@ class SuperNodeRegistry:
                 seen.append(owner)
         rows = []
         for owner in seen:
-            config = self.catalog.workflows[owner].versions[0].workflow_config
+            config = self.catalog.workflows[owner].working_copy.workflow_config
             rows.append({"workflow_id": owner, "name": config.get("name"),
                          "description": config.get("description")})
         return rows

@@ -19,7 +19,7 @@ def page(items: list[Any], key: str, page_no: int, size: int) -> dict[str, Any]:
 
 
 def workflow_doc(wf: Workflow, catalog: Catalog, hydrate: bool = False) -> dict[str, Any]:
-    config: Any = wf.versions[0].workflow_config
+    config: Any = wf.working_copy.workflow_config
     if hydrate:
         config = catalog.hydrated(wf.id)
     return {"_id": wf.id, "id": wf.id, "team_id": wf.team_id, "created_by": wf.created_by,

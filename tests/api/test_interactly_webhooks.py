@@ -377,6 +377,7 @@ async def test_control_plane_lists_deliveries_with_attempts(client, receiver):
     await subscribe(client, receiver.url, actions=["workflow_created", "workflow_updated"],
                     retry_backoff_seconds=1)
     wid = await new_workflow(client)
+    await drain(client)  # the receiver fails the first request: make it the creation's
     await client.patch(f"/v1/workflows/{wid}", json={"name": "renamed"})
     seen = (await client.get("/_emulator/webhooks/deliveries")).json()
     assert seen["total"] == 2 and seen["in_flight"] == 0
