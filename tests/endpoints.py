@@ -170,6 +170,8 @@ IA = "api/test_interactly.py"
 IA_GRAPH = "api/test_interactly_graph.py"
 IA_WS = "live/test_interactly_ws.py"
 IA_SCHEMA = "api/test_interactly_schemas.py"
+IA_EXTRAS = "api/test_interactly_catalog_extras.py"
+IA_TOOLS = "api/test_interactly_tools_llm.py"
 IA_FEEDBACK = "api/test_interactly_feedback.py"
 IA_RERUNS = "api/test_interactly_reruns.py"
 IA_SCHED = "api/test_interactly_schedules.py"
@@ -219,6 +221,55 @@ INTERACTLY: list[tuple[str, str, str, str, str]] = [
      "test_static_run_streams_ack_events_and_closes_1000"),
     ("GET", "/v1/session", "runs.stream (token)", IA_WS,
      "test_static_run_streams_ack_events_and_closes_1000"),
+    # workflow, version and tool utilities, LLM configs (spec §4.1, §4.2, §4.4, §4.5)
+    ("POST", "/v1/workflows/{id}/clone", "workflows.clone", IA_EXTRAS,
+     "test_clone_copies_every_version_with_new_ids"),
+    ("PATCH", "/v1/workflows/{id}/concurrency", "workflows.set_concurrency", IA_EXTRAS,
+     "test_concurrency_is_stored_and_validated"),
+    ("GET", "/v1/workflows/{id}/export", "workflows.export", IA_EXTRAS,
+     "test_export_import_round_trip_preserves_the_graph"),
+    ("POST", "/v1/workflows/import/bundle", "workflows.import_bundle", IA_EXTRAS,
+     "test_export_import_round_trip_preserves_the_graph"),
+    ("GET", "/v1/workflows/dynamic-variables/{id}", "workflows.dynamic_variables", IA_EXTRAS,
+     "test_dynamic_variables_lists_used_names_and_defaults"),
+    ("POST", "/v1/workflows/{id}/favorite", "workflows.favorite", IA_EXTRAS,
+     "test_favorites_are_per_user_and_filter_active_versions"),
+    ("DELETE", "/v1/workflows/{id}/favorite", "workflows.unfavorite", IA_EXTRAS,
+     "test_favorites_are_per_user_and_filter_active_versions"),
+    ("PATCH", "/v1/workflows/{id}/versions/{n}", "versions.update", IA_EXTRAS,
+     "test_rename_and_update_version_config"),
+    ("PATCH", "/v1/workflows/{id}/versions/{n}/config", "versions.update_config", IA_EXTRAS,
+     "test_rename_and_update_version_config"),
+    ("GET", "/v1/workflows/{id}/versions/{v1}/diff/{v2}", "versions.diff", IA_EXTRAS,
+     "test_diff_reports_added_removed_and_modified"),
+    ("GET", "/v1/workflows/versions/active", "versions.list_active", IA_EXTRAS,
+     "test_active_versions_filters_and_pagination_walk"),
+    ("GET", "/v1/tools/inbuilt", "tools.list_inbuilt", IA_TOOLS,
+     "test_inbuilt_and_configurable_registry"),
+    ("GET", "/v1/tools/configurable-inbuilt", "tools.list_configurable_inbuilt", IA_TOOLS,
+     "test_inbuilt_and_configurable_registry"),
+    ("GET", "/v1/tools/configurable-inbuilt/{key}", "tools.get_configurable_inbuilt", IA_TOOLS,
+     "test_inbuilt_and_configurable_registry"),
+    ("GET", "/v1/tools/{id}/export", "tools.export", IA_TOOLS,
+     "test_tool_export_redacts_secrets_and_import_round_trips"),
+    ("POST", "/v1/tools/import", "tools.import_bundle", IA_TOOLS, "test_tool_import_rules"),
+    ("POST", "/v1/tools/{id}/execute", "tools.execute", IA_TOOLS,
+     "test_execute_saved_inline_python_is_a_dry_run_unless_scripted"),
+    ("POST", "/v1/tools/execute", "tools.execute_inline", IA_TOOLS,
+     "test_execute_inline_unresolved_variables_and_stubs"),
+    ("POST", "/v1/llm-configs", "llm_configs.create", IA_TOOLS,
+     "test_llm_config_crud_redacts_the_key"),
+    ("GET", "/v1/llm-configs", "llm_configs.list", IA_TOOLS,
+     "test_llm_config_pagination_walk_over_250"),
+    ("GET", "/v1/llm-configs/default", "llm_configs.get_default", IA_TOOLS,
+     "test_llm_config_default_and_name_rules"),
+    *[(method, "/v1/llm-configs/{llm_config_id}", f"llm_configs.{verb}", IA_TOOLS,
+       "test_llm_config_crud_redacts_the_key")
+      for method, verb in (("GET", "get"), ("PATCH", "update"), ("DELETE", "delete"))],
+    ("POST", "/v1/llm-configs/{id}/test", "llm_configs.test", IA_TOOLS,
+     "test_llm_config_test_and_inline_test_are_deterministic"),
+    ("POST", "/v1/llm-configs/test", "llm_configs.test_inline", IA_TOOLS,
+     "test_llm_config_test_and_inline_test_are_deterministic"),
     # schemas (spec §4.1-§4.6, §4.10, §4.12)
     ("GET", "/v1/workflows/schema", "workflows.schema", IA_SCHEMA, "test_workflow_schema"),
     ("GET", "/v1/workflows/schemas/global-node-config", "workflows.global_node_config_schema",
