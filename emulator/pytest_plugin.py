@@ -90,11 +90,22 @@ def emulator_settings() -> Any:
     return Settings(clock="manual", seed=0)
 
 
+_APPS: dict[str, Any] = {}
+
+
 @pytest.fixture
-def emulator_app(emulator_settings: Any) -> Any:
+def emulator_app(emulator_settings: Any) -> Iterator[Any]:
+    """One app per distinct settings for the whole session, emptied after every test: building
+    the routes takes far longer than a test, and a fresh registry is all a test can observe."""
     from emulator.app import create_app
 
-    return create_app(emulator_settings)
+    key = emulator_settings.model_dump_json()
+    app = _APPS.get(key)
+    if app is None:
+        app = _APPS[key] = create_app(emulator_settings)
+    app.state.registry.reset()
+    yield app
+    app.state.registry.reset()
 
 
 @pytest.fixture
