@@ -35,7 +35,7 @@ import httpx
 
 from emulator.core.clock import Timer, iso
 from emulator.core.errors import BadRequest, Conflict, NotFound
-from emulator.revyl.builds import allowed_source
+from emulator.core.loopback import allowed_url
 
 if TYPE_CHECKING:
     from emulator.interactly.state import InteractlyState
@@ -390,7 +390,7 @@ class Webhooks:
 
     # ----------------------------------------------------------------- helpers
     def _allowed(self, url: str) -> bool:
-        return allowed_source(url, self.ns.settings.from_url_allow_hosts)
+        return allowed_url(url, self.ns.settings.from_url_allow_hosts)
 
     def _check_url(self, url: str) -> None:
         if not self._allowed(url):

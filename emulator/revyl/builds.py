@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from emulator.core.clock import VirtualClock
 from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound
@@ -276,12 +275,3 @@ class Builds:
         """Absolute, from the configured public URL (never the Host header: through a TLS
         proxy it says backend.revyl.ai)."""
         return f"{base_url.rstrip('/')}/_emulator/uploads/{self.namespace_key}/{upload.id}"
-
-
-def allowed_source(url: str, allow_hosts: list[str]) -> bool:
-    """from-url never reaches the internet: loopback and allow-listed hosts only."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return False
-    host = parts.hostname.lower()
-    return host in ("127.0.0.1", "localhost", "::1") or host in allow_hosts

@@ -10,11 +10,12 @@ from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
 from emulator.core.errors import ApiError, BadRequest
+from emulator.core.loopback import allowed_url
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
 from emulator.core.routing import on_paths
 from emulator.revyl import build_wire as wire
-from emulator.revyl.builds import allowed_source, page_of
+from emulator.revyl.builds import page_of
 from emulator.revyl.downloads import DownloadFailed, download
 from emulator.revyl.models import (
     AppCreateRequest,
@@ -155,7 +156,7 @@ async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
     if existing is not None and existing.status == "ready":  # idempotent on (app, version)
         return ok(build_body(ns, existing.id, was_reused=True))
     settings = request.app.state.settings
-    if not allowed_source(body.from_url, settings.from_url_allow_hosts):
+    if not allowed_url(body.from_url, settings.from_url_allow_hosts):
         raise ApiError(f"Failed to download artifact from {body.from_url}: the emulator only "
                        "fetches loopback or allow-listed hosts", 502)
     try:
