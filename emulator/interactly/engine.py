@@ -139,6 +139,13 @@ def user_text(message: Any) -> str | None:
     return None
 
 
+def waits(node: dict[str, Any]) -> bool:
+    """LLM nodes (speakers and workers alike) wait for a user message unless told not to; a
+    disabled node is skipped, so it never waits."""
+    return node.get("type") in LLM_NODES and node.get("wait_for_user_message", True) and \
+        not node.get("disabled")
+
+
 def persisted(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What a run stores of its events: not the waiting evaluations that moved nothing (they
     recur on every background pass and would grow the run without bound)."""
@@ -376,7 +383,7 @@ class Engine:
                     f"Aborted: more than {MAX_HOPS_PER_TURN} node executions in one turn")))
                 return
             kind = node.get("type")
-            if kind == "say_llm" and node.get("wait_for_user_message", True) and fresh is None:
+            if waits(node) and fresh is None:
                 self._park(run, node, events)
                 return
             allowed = conditional_streak < limit
@@ -415,7 +422,8 @@ class Engine:
                     continue
                 if loop == "exhausted":  # self_loop_outcome is set: edges may now match
                     edge, target = self._route(run, node, message, True, events)
-            if target is None and kind == "say_llm" and node.get("self_loop", True):
+            if target is None and kind in LLM_NODES and node.get("self_loop",
+                                                                 kind == "say_llm"):
                 events.append(self._edge_event("self_loop_edge", None, node, node, run,
                                                "Self loop: waiting for the user"))
                 self._park(run, node, events)
@@ -814,7 +822,7 @@ class Engine:
         try:
             node = self._node(run, thread.node)
             for _ in range(MAX_HOPS_PER_TURN):
-                if node.get("type") == "say_llm" and node.get("wait_for_user_message", True):
+                if waits(node):
                     self._park(run, node, events)  # raises CompanionEnded
                 if not node.get("disabled"):
                     self._execute(run, node, None, events)

@@ -277,3 +277,23 @@ def test_an_unnamed_conditional_edge_taken_instead_of_a_reply():
     engine.turn(run, START, "start")
     events = engine.turn(run, say("i want to end the conversation"), "data")
     assert "discarded_main_llm" in types(events) and said(events) == ["bye"]
+
+
+def test_a_worker_waits_for_its_own_message_and_self_loops_until_its_condition_holds():
+    """Example 4: a greeting answers turn 1, then an intake worker (wait_for_user_message,
+    self_loop) collects fields over the next turns before routing on."""
+    nodes = [node("greet", "say_llm", "Greeting", is_start=True, wait_for_user_message=False,
+                  self_loop=False),
+             node("intake", "worker_llm", "Intake", self_loop=True, structured_output_schema={
+                 "properties": {"name": {}, "email": {}}}),
+             node("done", "say_static", "Done",
+                  static_messages_config={"static_messages": ["thanks [[name]]"]})]
+    edges = [edge("greet", "intake"), edge("intake", "done", "conditional", condition={
+        "condition_expression": "isPresent([[name]]) AND isPresent([[email]])"})]
+    engine, run = world(nodes, edges)
+    first = engine.turn(run, say("hello"), "start")
+    assert run.parked_node == "intake" and len(said(first)) == 1
+    engine.turn(run, say("name: Ada"), "data")
+    assert run.parked_node == "intake" and run.status == "waiting_for_user_input"
+    last = engine.turn(run, say("email: ada@example.com"), "data")
+    assert said(last) == ["thanks Ada"] and run.status == "completed"
