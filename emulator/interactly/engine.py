@@ -396,12 +396,12 @@ class Engine:
                 companions_ran = True
                 edge, target = self._conditional(run, node, message, events)
                 if target is not None:
-                    is_global = str(edge.get("name") or "").startswith("global:")
-                    events.append(self._node_event("discarded_main_llm", node, run,
-                                                   message=self._ai_message(""),
-                                                   llm_usage_info=self.llm_usage_info(),
-                                                   reason="global_condition_matched"
-                                                   if is_global else "conditional_edge_matched"))
+                    if str(edge.get("name") or "").startswith("global:"):
+                        # The only discard reason the service's event model knows.
+                        events.append(self._node_event(
+                            "discarded_main_llm", node, run, message=self._ai_message(""),
+                            llm_usage_info=self.llm_usage_info(),
+                            reason="global_condition_matched"))
                     conditional_streak += 1
                     node = target
                     continue
@@ -652,7 +652,7 @@ class Engine:
             events.append(self._edge_event("reverse_conditional_edge", edge, node, back, run,
                                            "Reverse condition met: back to where the global "
                                            "node was entered", super_node_exit_origin=None,
-                                           args_filled=None, global_node_logical_id=lid))
+                                           args_filled={}, global_node_logical_id=lid))
             return edge, back
         if forced:
             for edge in outgoing:
@@ -744,7 +744,7 @@ class Engine:
               target: dict[str, Any], reason: str, events: list[dict[str, Any]]
               ) -> dict[str, Any]:
         kind = "conditional_edge" if edge.get("type") == "conditional" else "direct_edge"
-        extra = {"super_node_exit_origin": None, "args_filled": None} \
+        extra = {"super_node_exit_origin": None, "args_filled": {}} \
             if kind == "conditional_edge" else {}
         events.append(self._edge_event(kind, edge, source, target, run, reason, **extra))
         memo = self._ai_message(f"Moved from {source.get('name')} to {target.get('name')}")

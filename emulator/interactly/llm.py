@@ -87,16 +87,20 @@ def default_reply(seed: int, node_name: str, message: str | None, run_key: str,
     return f"[{node_name}] You said: \"{message.strip()[:200]}\". {pick}"
 
 
+QUOTED = re.compile(r"\"([^\"]{2,60})\"|(?<![A-Za-z])'([^']{2,60})'(?![A-Za-z])")
+
+
 def judge(condition: str, message: str | None) -> bool:
-    """Keyword judge for freeform conditions: quoted words in the condition, else the known
-    keywords it mentions, must appear in the latest user message."""
+    """Keyword judge for freeform conditions: the condition matches when the latest user
+    message contains one of its quoted phrases (``"that's all"``; apostrophes inside words
+    are not quotes), or one of the known keywords the condition mentions."""
     if not message:
         return False
     text, said = condition.lower(), message.lower()
-    quoted = re.findall(r"['\"]([^'\"]{2,40})['\"]", condition)
-    keywords = [q.lower() for q in quoted] or [k for k in JUDGE_KEYWORDS
-                                               if re.search(rf"\b{re.escape(k)}\b", text)]
-    return any(re.search(rf"\b{re.escape(k)}\b", said) for k in keywords)
+    phrases = [(a or b).strip(" .,!?").lower() for a, b in QUOTED.findall(condition)]
+    phrases = [p for p in phrases if re.search(r"[a-z]", p)]
+    keywords = [k for k in JUDGE_KEYWORDS if re.search(rf"\b{re.escape(k)}\b", text)]
+    return any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", said) for k in (*phrases, *keywords))
 
 
 def extract(schema: dict[str, Any] | None, message: str | None) -> dict[str, Any]:

@@ -276,7 +276,9 @@ def test_an_unnamed_conditional_edge_taken_instead_of_a_reply():
         "condition_freeform": "the user wants to end the conversation"})])
     engine.turn(run, START, "start")
     events = engine.turn(run, say("i want to end the conversation"), "data")
-    assert "discarded_main_llm" in types(events) and said(events) == ["bye"]
+    assert "conditional_edge" in types(events) and said(events) == ["bye"]
+    # The service discards the main reply (with an event) for global conditions only.
+    assert "discarded_main_llm" not in types(events)
 
 
 def test_a_worker_waits_for_its_own_message_and_self_loops_until_its_condition_holds():
@@ -297,3 +299,15 @@ def test_a_worker_waits_for_its_own_message_and_self_loops_until_its_condition_h
     assert run.parked_node == "intake" and run.status == "waiting_for_user_input"
     last = engine.turn(run, say("email: ada@example.com"), "data")
     assert said(last) == ["thanks Ada"] and run.status == "completed"
+
+
+def test_the_keyword_judge_reads_quoted_phrases_not_apostrophes():
+    from emulator.interactly.llm import judge
+
+    end = ("Trigger this when the patient clearly indicates they're done and have no more "
+           'questions. Examples: "No, that\'s all", "I\'m all set", "Thank you, goodbye"')
+    assert not judge(end, "my name is Ada Lovelace, email: ada@example.com")
+    assert judge(end, "No, that's all.") and judge(end, "ok I'm all set")
+    assert judge(end, "thanks, goodbye")  # "goodbye" is a keyword the condition mentions
+    assert judge("the caller says 'billing'", "it's about BILLING") is True
+    assert not judge("the caller says 'billing'", None)
