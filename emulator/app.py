@@ -22,7 +22,10 @@ UPLOAD_PATH_MARKERS = ("/stream-upload", "/_emulator/uploads/")  # larger body c
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    from emulator.control.dashboard import router as dashboard_router
+    from emulator.control.observe import router as observe_router
     from emulator.control.routes import router as control_router
+    from emulator.control.snapshots import router as snapshots_router
     from emulator.control.webhooks import router as webhooks_control_router
     from emulator.interactly.routes import router as interactly_router
     from emulator.interactly.state import builder as interactly_builder
@@ -68,6 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(BodySizeLimit, cap_for=cap_for)
     app.include_router(control_router)
+    app.include_router(observe_router)
+    app.include_router(snapshots_router)
+    app.include_router(dashboard_router)
     app.include_router(webhooks_control_router)
     app.include_router(revyl_router())
     app.include_router(interactly_router())
