@@ -1,7 +1,154 @@
-"""Placeholder: filled in by its feature (issue 8)."""
+"""``/_emulator/journal*`` and ``/_emulator/faults*``: what a namespace sent, and what should
+go wrong for it. The recording and the fault injection themselves are ASGI middleware
+(emulator/core/journal.py, emulator/core/faults.py); these routes read and configure them."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import JSONResponse
+
+from emulator.core.auth import namespace, registry
+from emulator.core.errors import NotFound
+from emulator.core.faults import FaultSpec, faults_of
+from emulator.core.journal import (
+    Entry,
+    anonymous_journal,
+    journal_of,
+    near_misses,
+    route_table,
+    select,
+)
+from emulator.core.namespaces import Namespace
+from emulator.core.responses import ok
+
+TAG = "Emulator control plane"
+router = APIRouter(prefix="/_emulator", tags=[TAG])
+Ns = Annotated[Namespace, Depends(namespace)]
+METHOD = r"^[A-Za-z]{1,10}$"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class JournalQuery(_Body):
+    method: str | None = Field(None, pattern=METHOD, description='e.g. "POST", or "WS"')
+    path: str | None = Field(None, max_length=1000, description="exact path or glob")
+    status: int | None = Field(None, ge=100, le=599)
+    since: datetime | None = Field(None, description="namespace-clock time: ISO-8601 or unix s")
+    limit: int | None = Field(None, ge=1, le=1_000_000, description="only the newest N")
+    all: bool = Field(False, description="every namespace, and requests without a token")
+
+
+class UnmatchedQuery(_Body):
+    limit: int = Field(50, ge=1, le=1000, description="only the newest N")
+    all: bool = False
+
+
+class JournalMatch(_Body):
+    method: str | None = Field(None, pattern=METHOD)
+    path: str | None = Field(None, max_length=1000, description="exact path or glob")
+    status: int | None = Field(None, ge=100, le=599)
+    query: dict[str, str] | None = Field(None, description="query parameters that must match")
+    body: dict[str, Any] | None = Field(
+        None, description='JSON body fields by dotted path, e.g. {"run_config.retries": 2}')
+
+
+def _entries(request: Request, ns: Namespace, everywhere: bool) -> list[Entry]:
+    if not everywhere:
+        return list(journal_of(ns).entries)
+    merged = list(anonymous_journal(request.app).entries)
+    for other in registry(request):
+        merged.extend(journal_of(other).entries)
+    merged.sort(key=lambda e: e.started)
+    return merged
+
+
+def _since(value: datetime | None) -> float | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+@router.get("/journal")
+async def get_journal(request: Request, ns: Ns,
+                      q: Annotated[JournalQuery, Query()]) -> JSONResponse:
+    """Recorded requests, newest last (reads of the journal itself are not recorded)."""
+    found = list(select(_entries(request, ns, q.all), method=q.method, path=q.path,
+                        status=q.status, since=_since(q.since)))
+    if q.limit is not None:
+        found = found[-q.limit:]
+    journal = journal_of(ns)
+    return ok({"namespace": ns.key, "entries": [e.to_dict() for e in found],
+               "count": len(found), "recorded": journal.recorded, "evicted": journal.evicted,
+               "limit": ns.settings.journal_limit})
+
+
+@router.post("/journal/find")
+async def find_requests(match: JournalMatch, ns: Ns) -> JSONResponse:
+    found = [e.to_dict() for e in select(journal_of(ns).entries, method=match.method,
+                                         path=match.path, status=match.status,
+                                         query=match.query, body=match.body)]
+    return ok({"entries": found, "count": len(found)})
+
+
+@router.post("/journal/count")
+async def count_requests(match: JournalMatch, ns: Ns) -> JSONResponse:
+    found = select(journal_of(ns).entries, method=match.method, path=match.path,
+                   status=match.status, query=match.query, body=match.body)
+    return ok({"count": sum(1 for _ in found)})
+
+
+@router.get("/journal/unmatched")
+async def unmatched_requests(request: Request, ns: Ns,
+                             q: Annotated[UnmatchedQuery, Query()]) -> JSONResponse:
+    """Requests no route took (the router's own 404/405), with the closest known routes."""
+    found = list(select(_entries(request, ns, q.all), matched=False))[-q.limit:]
+    table = route_table(request.app)
+    hints: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    out = []
+    for entry in found:
+        key = (entry.method, entry.path)
+        if key not in hints:
+            hints[key] = near_misses(entry.method, entry.path, table)
+        out.append({**entry.to_dict(), "suggestions": hints[key]})
+    return ok({"unmatched": out, "count": len(out)})
+
+
+@router.delete("/journal")
+async def clear_journal(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
+    targets = list(registry(request)) if all else [ns]
+    cleared = sum(journal_of(target).clear() for target in targets)
+    if all:
+        cleared += anonymous_journal(request.app).clear()
+    return ok({"cleared": cleared})
+
+
+@router.post("/faults")
+async def add_fault(spec: FaultSpec, ns: Ns) -> JSONResponse:
+    """Add a rule; the first matching rule (in creation order) applies to a request."""
+    return ok(faults_of(ns).add(spec).to_dict())
+
+
+@router.get("/faults")
+async def list_faults(ns: Ns) -> JSONResponse:
+    return ok({"faults": [rule.to_dict() for rule in faults_of(ns).rules]})
+
+
+@router.delete("/faults")
+async def clear_faults(ns: Ns) -> JSONResponse:
+    """Remove every rule; requests waiting out a delay are released."""
+    return ok({"cleared": faults_of(ns).clear(), "faults": []})
+
+
+@router.delete("/faults/{fault_id}")
+async def delete_fault(fault_id: str, ns: Ns) -> JSONResponse:
+    if not faults_of(ns).remove(fault_id):
+        raise NotFound("Fault not found")
+    return ok({"deleted": fault_id})
