@@ -25,6 +25,8 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--fixtures", {"help": "directory of seed data (default: the bundled fixtures/)"}),
     ("--public-url", {"help": "base URL put into links handed to clients"}),
     ("--log-level", {"help": "uvicorn log level (default warning)"}),
+    ("--state-file", {"help": "JSON file of every namespace's state: loaded at start if it "
+                              "exists, written at clean shutdown (SIGTERM, Ctrl-C)"}),
     ("--execute-tools", {"action": "store_const", "const": True,
                          "dest": "interactly_execute_tools",
                          "help": "run inline_python tool code in an isolated child process "

@@ -12,6 +12,8 @@ from starlette.requests import Request
 
 from emulator import __version__
 from emulator.core.errors import ApiError
+from emulator.core.faults import FaultInjector
+from emulator.core.journal import RequestJournal
 from emulator.core.limits import BodySizeLimit
 from emulator.core.namespaces import NamespaceRegistry
 from emulator.settings import Settings
@@ -40,10 +42,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.state_file is not None:
+            from emulator.core.snapshots import load_state_file
+
+            load_state_file(registry, settings.state_file)
         app.state.ready = True
         yield
         app.state.ready = False
-        await registry.aclose()
+        try:
+            if settings.state_file is not None:
+                from emulator.core.snapshots import save_state_file
+
+                save_state_file(registry, settings.state_file)
+        finally:
+            await registry.aclose()
 
     app = FastAPI(title="Revyl + Interactly emulator", version=__version__, lifespan=lifespan)
     app.state.settings = settings
@@ -70,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return settings.max_body_bytes
 
     app.add_middleware(BodySizeLimit, cap_for=cap_for)
+    app.add_middleware(FaultInjector)  # inside the journal, so faulted answers are journaled
+    app.add_middleware(RequestJournal)
     app.include_router(control_router)
     app.include_router(observe_router)
     app.include_router(snapshots_router)

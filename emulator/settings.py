@@ -46,3 +46,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1 * 1024 * 1024, gt=0)
     max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0)
     log_level: str = "warning"
+    # JSON snapshot of every namespace: imported at start when it exists, written (atomically)
+    # at clean shutdown. None: state lives only as long as the process.
+    state_file: Path | None = None
+    # Request journal: entries kept per namespace (oldest evicted first).
+    journal_limit: int = Field(1000, ge=1, le=1_000_000)

@@ -26,3 +26,16 @@ class IdGenerator:
 
     def token(self, nbytes: int = 16) -> str:
         return f"{self._rng.getrandbits(nbytes * 8):0{nbytes * 2}x}"
+
+    # ------------------------------------------------------------------ snapshots
+    def getstate(self) -> dict[str, object]:
+        """Where the stream is, as JSON (snapshots): the next id after a restore is the one
+        this generator would have produced next."""
+        version, internal, gauss = self._rng.getstate()
+        return {"version": version, "internal": list(internal), "gauss_next": gauss}
+
+    def setstate(self, state: dict[str, object]) -> None:
+        internal = state["internal"]
+        if not isinstance(internal, list) or not all(isinstance(i, int) for i in internal):
+            raise ValueError("ids.internal must be a list of integers")
+        self._rng.setstate((state["version"], tuple(internal), state.get("gauss_next")))

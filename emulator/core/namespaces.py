@@ -77,6 +77,9 @@ class NamespaceRegistry:
         self.settings = settings
         self._builders: dict[str, Builder] = {}
         self._namespaces: dict[str, Namespace] = {}
+        # Snapshots of namespaces not created yet in this process (``--state-file``, an
+        # ``all=true`` import), by key: the first request with the matching token restores it.
+        self._parked: dict[str, dict[str, Any]] = {}
 
     def register(self, api: str, builder: Builder) -> None:
         self._builders[api] = builder
@@ -85,7 +88,20 @@ class NamespaceRegistry:
         ns = self._namespaces.get(name)
         if ns is None:
             ns = self._namespaces[name] = Namespace(name, self.settings, self._builders)
+            parked = self._parked.pop(ns.key, None)
+            if parked is not None:
+                from emulator.core.snapshots import restore_parked
+
+                restore_parked(ns, parked)
         return ns
+
+    def park(self, key: str, document: dict[str, Any]) -> None:
+        """Keep a namespace snapshot until the namespace with this key is first used."""
+        self._parked[key] = document
+
+    def parked(self) -> list[dict[str, Any]]:
+        """Snapshots still waiting for their namespace (exported again as they are)."""
+        return list(self._parked.values())
 
     def by_key(self, key: str) -> Namespace | None:
         """The namespace whose public key (a digest of its token) is ``key``."""
@@ -114,3 +130,4 @@ class NamespaceRegistry:
             for state in ns.apis.values():
                 state.close()
         self._namespaces.clear()
+        self._parked.clear()

@@ -49,3 +49,11 @@ class ScriptQueue(Generic[T]):
 
     def listing(self) -> list[dict[str, Any]]:
         return [{**self._dump(e.script), "remaining": e.remaining} for e in self._entries]
+
+    # ------------------------------------------------------------------ snapshots
+    def entries(self) -> list[tuple[T, int]]:
+        """(script, uses left) in queue order."""
+        return [(e.script, e.remaining) for e in self._entries]
+
+    def restore(self, entries: list[tuple[T, int]]) -> None:
+        self._entries = deque(_Entry(script, remaining) for script, remaining in entries)

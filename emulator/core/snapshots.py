@@ -1,0 +1,201 @@
+"""Namespace snapshots: export everything a client can observe as one JSON document, import it
+back (``/_emulator/snapshot``, ``--state-file``).
+
+A document is ``{"schema_version", "namespace", "clock", "ids", "revyl", "interactly",
+"skipped"}``. Each API has its own codec module (``emulator.revyl.snapshot``,
+``emulator.interactly.snapshot``) that reads and writes the existing state objects. Timers are
+not data: codecs export the due time (and order) of every pending timer and, on import, hand
+back "re-arm" actions that this module schedules on the namespace clock in the original order.
+
+An import replaces the namespace's state as a whole; if any part of the document is refused,
+the namespace is put back as it was (nothing half-loaded) and :class:`SnapshotError` says why.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from emulator.core.namespaces import Namespace, NamespaceRegistry
+
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = 1
+# (due, original order, arm): what a codec's import asks to put back on the clock.
+Rearm = tuple[float, float, Callable[[], None]]
+
+
+class SnapshotError(ValueError):
+    """A document that cannot be imported; the message is meant for the caller."""
+
+
+def _codecs() -> dict[str, Any]:
+    from emulator.interactly import snapshot as interactly_codec
+    from emulator.revyl import snapshot as revyl_codec
+
+    return {"revyl": revyl_codec, "interactly": interactly_codec}
+
+
+def timer_order(timer: Any) -> tuple[float, int] | None:
+    """(due, sequence) of a live timer, None when there is none to keep."""
+    if timer is None or timer.cancelled:
+        return None
+    return timer.due, timer.seq
+
+
+# ------------------------------------------------------------------------------ export
+def export_namespace(ns: Namespace) -> dict[str, Any]:
+    skipped: list[str] = []
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "namespace": ns.key,
+        "clock": {"mode": ns.clock.mode, "scale": ns.clock.scale, "now_epoch": ns.clock.now(),
+                  "now": ns.clock.now_iso(), "start_epoch": ns._start},
+        "ids": ns.ids.getstate(),
+    }
+    codecs = _codecs()
+    for api, state in ns.apis.items():
+        codec = codecs.get(api)
+        if codec is None:
+            skipped.append(api)
+            continue
+        document[api] = codec.export(state, skipped)
+    document["skipped"] = skipped
+    return document
+
+
+def export_all(registry: NamespaceRegistry) -> dict[str, Any]:
+    """Every namespace, including snapshots still waiting for their first request."""
+    live = [export_namespace(ns) for ns in registry]
+    keys = {doc["namespace"] for doc in live}
+    parked = [doc for doc in registry.parked() if doc.get("namespace") not in keys]
+    return {"schema_version": SCHEMA_VERSION, "namespaces": [*live, *parked]}
+
+
+# ------------------------------------------------------------------------------ import
+def check_version(document: Any) -> None:
+    if not isinstance(document, dict):
+        raise SnapshotError("A snapshot must be a JSON object")
+    version = document.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise SnapshotError(f"Unsupported snapshot schema_version {version!r}: this emulator "
+                            f"reads schema_version {SCHEMA_VERSION}")
+
+
+def import_namespace(ns: Namespace, document: dict[str, Any]) -> None:
+    """Replace ``ns``'s state with the document's. All or nothing."""
+    check_version(document)
+    for key in ("clock", "ids"):
+        if not isinstance(document.get(key), dict):
+            raise SnapshotError(f"Snapshot is missing its '{key}' object")
+    before = copy.deepcopy(export_namespace(ns))
+    try:
+        _apply(ns, copy.deepcopy(document))
+    except Exception as exc:
+        _apply(ns, before)
+        if isinstance(exc, SnapshotError):
+            raise
+        raise SnapshotError(f"Snapshot refused ({type(exc).__name__}: {exc}); "
+                            "the namespace was left as it was") from exc
+
+
+def import_all(registry: NamespaceRegistry, document: dict[str, Any]) -> dict[str, int]:
+    """``{"namespaces": [...]}``: live namespaces are replaced at once, others are parked
+    until their token is first used. Every entry is checked before any is applied."""
+    check_version(document)
+    entries = document.get("namespaces")
+    if not isinstance(entries, list):
+        raise SnapshotError("An all-namespaces snapshot needs a 'namespaces' list")
+    for entry in entries:
+        check_version(entry)
+        if not isinstance(entry.get("namespace"), str):
+            raise SnapshotError("Every namespace snapshot needs its 'namespace' key")
+    by_key = {ns.key: ns for ns in registry}
+    imported = parked = 0
+    for entry in entries:
+        ns = by_key.get(entry["namespace"])
+        if ns is None:
+            registry.park(entry["namespace"], entry)
+            parked += 1
+        else:
+            import_namespace(ns, entry)
+            imported += 1
+    return {"imported": imported, "parked": parked}
+
+
+def restore_parked(ns: Namespace, document: dict[str, Any]) -> None:
+    try:
+        import_namespace(ns, document)
+    except SnapshotError:
+        log.exception("could not restore the saved state of namespace %s", ns.key)
+
+
+def _apply(ns: Namespace, document: dict[str, Any]) -> None:
+    ns.clock.cancel_all()
+    for state in ns.apis.values():
+        state.close()
+    ns.broker.clear_replay()
+    clock = document["clock"]
+    mode = clock.get("mode", ns.clock.mode)
+    if mode not in ("realtime", "manual"):
+        raise SnapshotError(f"clock.mode must be realtime or manual, not {mode!r}")
+    now = float(clock.get("now_epoch", ns.clock.now()))
+    ns.clock.configure(mode=mode, scale=float(clock.get("scale", ns.clock.scale)), now=now)
+    ns._start = float(clock.get("start_epoch", ns._start))
+    ns._build()
+    try:
+        ns.ids.setstate(document["ids"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SnapshotError(f"Snapshot 'ids' is not a valid id stream state: {exc}") from exc
+    rearm: list[Rearm] = []
+    codecs = _codecs()
+    for api, state in ns.apis.items():
+        data = document.get(api)
+        if data is None or api not in codecs:
+            continue
+        if not isinstance(data, dict):
+            raise SnapshotError(f"Snapshot '{api}' must be an object")
+        rearm.extend(codecs[api].restore(state, data))
+    for _due, _order, arm in sorted(rearm, key=lambda r: (r[0], r[1])):
+        arm()
+
+
+# ------------------------------------------------------------------------------ files
+def write_atomically(path: Path, text: str) -> None:
+    """Temp file in the same directory, fsync, rename: a crash leaves the old file or the new
+    one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_state_file(registry: NamespaceRegistry, path: Path) -> int:
+    import json
+
+    document = export_all(registry)
+    write_atomically(path, json.dumps(document, separators=(",", ":")))
+    return len(document["namespaces"])
+
+
+def load_state_file(registry: NamespaceRegistry, path: Path) -> int:
+    """Park every namespace of the file (restored on first use). Missing file: nothing."""
+    import json
+
+    path = Path(path)
+    if not path.is_file():
+        return 0
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return sum(import_all(registry, document).values())
