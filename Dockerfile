@@ -1,13 +1,40 @@
-# CI service container: the emulator on 0.0.0.0:8000 with a health check.
-FROM python:3.11-slim
+# The emulator on 0.0.0.0:8000 as a non-root user, with a health check.
+#
+# No registry here: scripts/build-image.sh debootstraps a minimal Debian (python3,
+# python3-venv, ca-certificates), imports it as localhost/emulator-base:<release>, stages this
+# repo plus pre-downloaded wheels (wheels/) outside the repo and builds this file with buildah.
+# With a registry, any base with python3 -m venv, groupadd and useradd works, e.g.
+# `docker build --build-arg BASE=python:3.11-slim .` (pip then uses the index: no wheels/).
+ARG BASE=localhost/emulator-base:bookworm
+
+FROM ${BASE} AS build
+COPY . /src
+# wheels/ present (offline build): install only from it; absent: from the configured index.
+RUN set -eu; \
+    python3 -m venv /opt/venv; \
+    if [ -d /src/wheels ]; then set -- --no-index --find-links /src/wheels; else set --; fi; \
+    /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check "$@" /src; \
+    /opt/venv/bin/pip uninstall --yes --quiet pip setuptools wheel 2>/dev/null || true; \
+    find /opt/venv -name '*.pyi' -delete; \
+    rm -rf /opt/venv/share
+
+FROM ${BASE}
+RUN groupadd --system --gid 10001 emulator \
+ && useradd --system --uid 10001 --gid emulator --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin emulator
+COPY --from=build /opt/venv /opt/venv
+COPY --from=build /src/fixtures /app/fixtures
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY emulator ./emulator
-COPY fixtures ./fixtures
-RUN pip install --no-cache-dir . && useradd --system emulator
-USER emulator
-ENV EMULATOR_HOST=0.0.0.0 EMULATOR_PORT=8000 EMULATOR_FIXTURES=/app/fixtures
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    EMULATOR_HOST=0.0.0.0 \
+    EMULATOR_PORT=8000 \
+    EMULATOR_FIXTURES=/app/fixtures
+USER 10001:10001
 EXPOSE 8000
+# Any EMULATOR_* variable configures it (see emulator/settings.py); the check follows
+# EMULATOR_PORT.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=5 \
-  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/_emulator/health').status == 200 else 1)"
+  CMD ["python", "-c", "import os, sys, urllib.request; url = 'http://127.0.0.1:%s/_emulator/health' % os.environ.get('EMULATOR_PORT', '8000'); sys.exit(0 if urllib.request.urlopen(url, timeout=2).status == 200 else 1)"]
 CMD ["python", "-m", "emulator"]
