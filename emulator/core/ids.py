@@ -6,6 +6,9 @@ import hashlib
 import random
 import uuid
 
+# Interactly document ids (24 lowercase hex, as MongoDB ObjectIds), as every route checks them.
+OBJECT_ID = r"^[0-9a-f]{24}$"
+
 
 class IdGenerator:
     """UUIDv4-shaped ids for Revyl and 24-hex ObjectIds for Interactly, from one seeded stream.

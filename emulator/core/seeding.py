@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from emulator.core.errors import ApiError
+from emulator.core.ids import OBJECT_ID as OBJECT_ID_PATTERN
 from emulator.core.namespaces import Namespace
 from emulator.revyl.catalog import (
     AppFixture,
@@ -26,7 +27,7 @@ from emulator.revyl.catalog import (
     WorkflowFixture,
 )
 
-OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
+OBJECT_ID = re.compile(OBJECT_ID_PATTERN)
 
 
 class _Strict(BaseModel):

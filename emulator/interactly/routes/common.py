@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 
 from emulator.core.auth import namespace
+from emulator.core.ids import OBJECT_ID
 from emulator.core.namespaces import Namespace
 
-OBJECT_ID = r"^[0-9a-f]{24}$"
 Ns = Annotated[Namespace, Depends(namespace)]
 ObjectId = Annotated[str, Path(pattern=OBJECT_ID)]
 PageNo = Annotated[int, Query(ge=1)]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
+from emulator.core.ids import OBJECT_ID
 from emulator.core.responses import ok
 from emulator.interactly.reruns import RerunTarget, reruns
 from emulator.interactly.routes.common import Ns, ObjectId, team, user
@@ -26,7 +27,7 @@ class TargetRequest(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    target_workflow_id: str | None = Field(None, pattern=r"^[0-9a-f]{24}$")
+    target_workflow_id: str | None = Field(None, pattern=OBJECT_ID)
     target_version_number: int | None = Field(None, ge=0)
     history_mode: Literal["FULL", "USER_AND_ASSISTANT_ONLY", "NONE"] | None = None
     entry_node_logical_id: str | None = Field(None, min_length=1)
