@@ -35,34 +35,31 @@ async def global_node_config_schema(ns: Ns) -> JSONResponse:
     return ok(_document("global_node"))
 
 
-@router.get("/v1/nodes/schema/{node_type}")
-async def node_schema(node_type: str, ns: Ns) -> JSONResponse:
+def _typed(kind: str, name: str) -> dict[str, Any]:
+    """The schemas of one node, edge or tool type; an unknown type is a 404."""
     from emulator.interactly import models
 
-    body = models.node_schemas(node_type)
+    lookup = {"node": models.node_schemas, "edge": models.edge_schemas,
+              "tool": models.tool_schemas}[kind]
+    body = lookup(name)
     if body is None:
-        raise NotFound(f"Unknown node type: {node_type}")
-    return ok(body)
+        raise NotFound(f"Unknown {kind} type: {name}")
+    return body
+
+
+@router.get("/v1/nodes/schema/{node_type}")
+async def node_schema(node_type: str, ns: Ns) -> JSONResponse:
+    return ok(_typed("node", node_type))
 
 
 @router.get("/v1/edges/schema/{edge_type}")
 async def edge_schema(edge_type: str, ns: Ns) -> JSONResponse:
-    from emulator.interactly import models
-
-    body = models.edge_schemas(edge_type)
-    if body is None:
-        raise NotFound(f"Unknown edge type: {edge_type}")
-    return ok(body)
+    return ok(_typed("edge", edge_type))
 
 
 @router.get("/v1/tools/schema/{tool_type}")
 async def tool_schema(tool_type: str, ns: Ns) -> JSONResponse:
-    from emulator.interactly import models
-
-    body = models.tool_schemas(tool_type)
-    if body is None:
-        raise NotFound(f"Unknown tool type: {tool_type}")
-    return ok(body)
+    return ok(_typed("tool", tool_type))
 
 
 @router.get("/v1/schemas/llm-config")
