@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class ApiError(Exception):
@@ -33,6 +37,14 @@ class Unauthorized(ApiError):
 
 class NotFound(ApiError):
     status_code = 404
+
+
+def lookup(store: Mapping[K, V], key: K, kind: str) -> V:
+    """``store[key]``, or the 404 every store answers: "<kind> <key> not found"."""
+    found = store.get(key)
+    if found is None:
+        raise NotFound(f"{kind} {key} not found")
+    return found
 
 
 class Conflict(ApiError):

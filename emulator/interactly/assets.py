@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from emulator.core.errors import NotFound
+from emulator.core.errors import lookup
+from emulator.core.ids import OBJECT_ID
 from emulator.interactly.catalog import Catalog
 
 AccessLevel = Literal["personal", "team", "system"]
-OBJECT_ID = r"^[0-9a-f]{24}$"
 #: Global defaults of ``GET /v1/workflow-categories``; the team's own (the ``category`` of its
 #: workflows) follow, deduplicated, as the SDK documents.
 DEFAULT_CATEGORIES = ["Customer Support", "Sales", "Scheduling", "Healthcare", "Insurance",
@@ -107,10 +107,7 @@ class Assets:
 
     def template(self, doc_id: str) -> dict[str, Any]:
         self._prune()
-        doc = self.templates.get(doc_id)
-        if doc is None:
-            raise NotFound(f"Workflow template {doc_id} not found")
-        return doc
+        return lookup(self.templates, doc_id, "Workflow template")
 
     def list_templates(self, search: str | None, access_level: str | None
                        ) -> list[dict[str, Any]]:
@@ -151,10 +148,7 @@ class Assets:
         return doc
 
     def library(self, doc_id: str) -> dict[str, Any]:
-        doc = self.libraries.get(doc_id)
-        if doc is None:
-            raise NotFound(f"Node library {doc_id} not found")
-        return doc
+        return lookup(self.libraries, doc_id, "Node library")
 
     def list_libraries(self, search: str | None, access_level: str | None
                        ) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.core.errors import ApiError, BadRequest, NotFound
+from emulator.core.errors import ApiError, BadRequest, NotFound, lookup
 from emulator.interactly.validation import check_graph
 
 NODE_TYPES = {
@@ -98,10 +98,7 @@ class Catalog:
 
     # ------------------------------------------------------------------ workflows
     def workflow(self, workflow_id: str) -> Workflow:
-        wf = self.workflows.get(workflow_id)
-        if wf is None:
-            raise NotFound(f"Workflow {workflow_id} not found")
-        return wf
+        return lookup(self.workflows, workflow_id, "Workflow")
 
     def create_workflow(self, name: str | None, description: str | None,
                         config: dict[str, Any] | None, team_id: str, user: str,
@@ -330,10 +327,7 @@ class Catalog:
         return doc
 
     def doc(self, store: dict[str, dict[str, Any]], kind: str, doc_id: str) -> dict[str, Any]:
-        found = store.get(doc_id)
-        if found is None:
-            raise NotFound(f"{kind.capitalize()} {doc_id} not found")
-        return found
+        return lookup(store, doc_id, kind.capitalize())
 
     def patch(self, store: dict[str, dict[str, Any]], kind: str, doc_id: str,
               changes: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import copy
 from typing import Any
 
 from emulator.core.clock import iso
-from emulator.core.errors import Conflict, NotFound
+from emulator.core.errors import Conflict, NotFound, lookup
 from emulator.interactly.llm import default_reply
 
 SECRET_KEYS = frozenset({"api_key"})
@@ -73,10 +73,7 @@ class LLMConfigs:
         return {**record, "config": redact(record["config"])}
 
     def get(self, llm_config_id: str) -> dict[str, Any]:
-        record = self.records.get(llm_config_id)
-        if record is None:
-            raise NotFound(f"LLM config {llm_config_id} not found")
-        return record
+        return lookup(self.records, llm_config_id, "LLM config")
 
     def default(self) -> dict[str, Any]:
         found = next((r for r in self.records.values() if r["is_default"]), None)

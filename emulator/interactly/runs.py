@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.core.clock import VirtualClock
-from emulator.core.errors import BadRequest, NotFound
+from emulator.core.errors import BadRequest, NotFound, lookup
 from emulator.core.ids import IdGenerator
 from emulator.interactly import supernodes
 from emulator.interactly.catalog import Catalog
@@ -178,10 +178,7 @@ class Runs:
         return enriched
 
     def get(self, run_id: str) -> Run:
-        run = self.by_id.get(run_id)
-        if run is None:
-            raise NotFound(f"Workflow run {run_id} not found")
-        return run
+        return lookup(self.by_id, run_id, "Workflow run")
 
     def delete(self, run_id: str) -> None:
         del self.by_id[self.get(run_id).id]

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.clock import Timer, iso
-from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound
+from emulator.core.errors import ApiError, BadRequest, Conflict, lookup
 
 if TYPE_CHECKING:
     from emulator.interactly.state import InteractlyState
@@ -74,10 +74,7 @@ class Schedules:
 
     # ----------------------------------------------------------------- reading
     def get(self, schedule_id: str) -> Schedule:
-        found = self.by_id.get(schedule_id)
-        if found is None:
-            raise NotFound(f"Schedule {schedule_id} not found")
-        return found
+        return lookup(self.by_id, schedule_id, "Schedule")
 
     def listing(self, workflow_id: str | None = None, status: str | None = None,
                 skip: int = 0, limit: int = 50) -> list[Schedule]:

@@ -23,11 +23,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from emulator.core.clock import Timer, VirtualClock
-from emulator.core.errors import ApiError, NotFound
+from emulator.core.errors import ApiError, NotFound, lookup
+from emulator.core.ids import OBJECT_ID
 from emulator.interactly.catalog import Catalog
 from emulator.interactly.runs import Runs
 
-OBJECT_ID = r"^[0-9a-f]{24}$"
 STEP_SECONDS = 1.0
 MAX_TURNS = 40
 Status = Literal["pending", "running", "completed", "failed", "cancelled"]
@@ -119,10 +119,7 @@ class Simulations:
         return doc
 
     def get(self, sim_id: str) -> dict[str, Any]:
-        doc = self.configs.get(sim_id)
-        if doc is None:
-            raise NotFound(f"Simulation {sim_id} not found")
-        return doc
+        return lookup(self.configs, sim_id, "Simulation")
 
     def listing(self, search: str | None) -> list[dict[str, Any]]:
         rows = list(reversed(self.configs.values()))
@@ -185,10 +182,7 @@ class Simulations:
         return group
 
     def group(self, group_id: str) -> Group:
-        found = self.groups.get(group_id)
-        if found is None:
-            raise NotFound(f"Simulation run {group_id} not found")
-        return found
+        return lookup(self.groups, group_id, "Simulation run")
 
     def groups_of(self, sim_id: str) -> list[Group]:
         self.get(sim_id)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from emulator.core.clock import Timer, iso
-from emulator.core.errors import BadRequest, Conflict, NotFound
+from emulator.core.errors import BadRequest, Conflict, NotFound, lookup
 from emulator.core.loopback import allowed_url
 
 if TYPE_CHECKING:
@@ -178,10 +178,7 @@ class Webhooks:
         return sub
 
     def subscription(self, subscription_id: str) -> Subscription:
-        found = self.subscriptions.get(subscription_id)
-        if found is None:
-            raise NotFound(f"Webhook subscription {subscription_id} not found")
-        return found
+        return lookup(self.subscriptions, subscription_id, "Webhook subscription")
 
     def update(self, subscription_id: str, changes: dict[str, Any]) -> Subscription:
         """``changes``: any of :data:`SETTINGS`, ``bearer_token``, ``clear_bearer_token``;
