@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace, registry
 from emulator.core.errors import BadRequest, NotFound
+from emulator.core.journal import anonymous_journal
 from emulator.core.namespaces import Namespace, clock_info
 from emulator.core.responses import ok
 from emulator.interactly.llm import LLMScript
@@ -59,6 +60,8 @@ async def reset(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
     targets = list(registry(request)) if all else [ns]
     for target in targets:
         target.reset()
+    if all:
+        anonymous_journal(request.app).clear()
     return ok({"reset": len(targets), "namespace": ns.key})
 
 

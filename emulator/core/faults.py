@@ -161,6 +161,10 @@ class FaultRules:
                 waiter.set_result(None)
         return cleared
 
+    def close(self) -> None:
+        """A reset drops the rules (and with them their seeded id stream)."""
+        self.clear()
+
     def pick(self, method: str, path: str, websocket: bool) -> FaultRule | None:
         for rule in self.rules:
             if rule.matches(method, path, websocket) and rule.draw():
@@ -191,16 +195,10 @@ class FaultRules:
 
 
 def faults_of(ns: Namespace) -> FaultRules:
-    rules = ns.__dict__.get("fault_rules")
+    rules = ns.extras.get("fault_rules")
     if rules is None:
-        rules = ns.__dict__["fault_rules"] = FaultRules(f"{ns.settings.seed}:{ns.name}")
+        rules = ns.extras["fault_rules"] = FaultRules(f"{ns.settings.seed}:{ns.name}")
     return rules
-
-
-def clear_faults(ns: Namespace) -> int:
-    """Reset: forget the rules and their id stream (so seeded draws repeat after a reset)."""
-    rules = ns.__dict__.pop("fault_rules", None)
-    return rules.clear() if rules is not None else 0
 
 
 # --------------------------------------------------------------------------- middleware
@@ -216,7 +214,7 @@ class FaultInjector:
             await self.app(scope, receive, send)
             return
         ns = scope_namespace(scope)
-        rules: FaultRules | None = ns.__dict__.get("fault_rules") if ns is not None else None
+        rules: FaultRules | None = ns.extras.get("fault_rules") if ns is not None else None
         if not rules or not rules.rules or is_control_plane(scope["path"]):
             await self.app(scope, receive, send)
             return

@@ -194,9 +194,9 @@ class Journal:
 
 
 def journal_of(ns: Namespace) -> Journal:
-    journal = ns.__dict__.get("request_journal")
+    journal = ns.extras.get("request_journal")
     if journal is None:
-        journal = ns.__dict__["request_journal"] = Journal(ns.settings.journal_limit)
+        journal = ns.extras["request_journal"] = Journal(ns.settings.journal_limit)
     return journal
 
 
@@ -422,9 +422,6 @@ class RequestJournal:
                 entry.matched = False  # the router's own answer: no route took it
             if not recorded:
                 journal.add(entry)
-            if (status == 200 and scope["path"] == "/_emulator/reset"
-                    and scope["method"] == "POST"):
-                _after_reset(scope)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[RAW_RECEIVE_SCOPE_KEY] = receive
@@ -457,19 +454,3 @@ class RequestJournal:
             entry.fault = scope.get(FAULT_SCOPE_KEY)
             if entry.fault is None and "endpoint" not in scope:
                 entry.matched = False
-
-
-def _after_reset(scope: Scope) -> None:
-    """``POST /_emulator/reset`` also empties the journal and the fault rules it reset."""
-    from emulator.core.faults import clear_faults
-
-    ns = scope_namespace(scope)
-    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-    if query.get("all", "").lower() in ("true", "1", "yes", "on"):
-        targets: list[Namespace] = list(scope["app"].state.registry)
-        anonymous_journal(scope["app"]).clear()
-    else:
-        targets = [ns] if ns is not None else []
-    for target in targets:
-        journal_of(target).clear()
-        clear_faults(target)

@@ -39,6 +39,9 @@ class Namespace:
         # Survives reset: connected streams stay connected across a reset.
         self.broker = Broker()
         self.apis: dict[str, ApiState] = {}
+        # Cross-cutting per-namespace state (request journal, fault rules), made on first use
+        # by its feature and dropped by reset (after its ``close()``, if it has one).
+        self.extras: dict[str, Any] = {}
         self._build()
 
     def _build(self) -> None:
@@ -57,6 +60,11 @@ class Namespace:
             self.clock.configure(now=self._start)
         self.ids = IdGenerator(self.settings.seed, self.name)
         self.broker.clear_replay()
+        for extra in self.extras.values():
+            closer = getattr(extra, "close", None)
+            if closer is not None:
+                closer()
+        self.extras.clear()
         self._build()
 
     def snapshot(self) -> dict[str, Any]:
