@@ -15,8 +15,8 @@ import anyio
 import httpx
 import pytest
 
-from tests.api.conftest import LOGIN, advance, start
-from tests.api.test_interactly import SDK_HEADERS, START
+from tests.api.conftest import LOGIN, SDK_HEADERS, advance, start
+from tests.api.test_interactly import START
 
 pytestmark = pytest.mark.anyio
 

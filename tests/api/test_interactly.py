@@ -7,8 +7,6 @@ import pytest
 pytestmark = pytest.mark.anyio
 
 PREFIXES = ["/workflows/v1", "/v1"]
-SDK_HEADERS = {"teamid": "emu-team", "uuid": "emu-user", "X-Interactly-API-Version": "2026-04-01",
-               "User-Agent": "interactly-python/0.2.0"}
 START = {"command": "start", "dynamic_variables": {}, "runtime_variables": {},
          "miscellaneous": {}, "thread_to_node_inputs": {"0": {"node_run_inputs": []}}}
 HYDRATED = {
@@ -30,12 +28,6 @@ def says(message: str) -> dict:
         {"type": "llm", "node_logical_id": None, "messages": [
             {"content": message, "additional_kwargs": {}, "response_metadata": {},
              "type": "human", "name": None, "id": None}]}]}}}
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)

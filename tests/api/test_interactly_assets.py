@@ -3,17 +3,11 @@ them (spec §4.11, §4.12; notebooks 07 and 11)."""
 
 import pytest
 
-from tests.api.test_interactly import SDK_HEADERS, START
+from tests.api.test_interactly import START
 
 pytestmark = pytest.mark.anyio
 GV = "/v1/global-variables"
 MISSING = "a" * 24
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 async def make_var(client, **body):

@@ -5,16 +5,10 @@ import copy
 
 import pytest
 
-from tests.api.test_interactly import HYDRATED, SDK_HEADERS
+from tests.api.test_interactly import HYDRATED
 
 pytestmark = pytest.mark.anyio
 MISSING = "a" * 24
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 async def _hydrated(client, **overrides) -> str:

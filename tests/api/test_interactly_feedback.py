@@ -5,18 +5,12 @@ import pytest
 
 from emulator.interactly.feedback import Feedback
 from emulator.interactly.state import interactly
-from tests.api.test_interactly import HYDRATED, SDK_HEADERS, START
+from tests.api.test_interactly import HYDRATED, START
 
 pytestmark = pytest.mark.anyio
 
 RUNS = "/v1/workflow-runs"
 IN_PROGRESS = "Feedback cannot be left while the run is still in progress"
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 async def finished_run(client) -> str:

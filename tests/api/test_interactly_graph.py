@@ -3,15 +3,9 @@ them (spec §4.2-§4.4): read, merge-patch, delete, activate, and the errors on 
 
 import pytest
 
-from tests.api.test_interactly import HYDRATED, SDK_HEADERS, START
+from tests.api.test_interactly import HYDRATED, START
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 @pytest.mark.parametrize("plural, kind, config", [

@@ -10,7 +10,7 @@ import pytest
 
 from emulator.interactly.reruns import NO_SNAPSHOT, TOKEN_TTL_SECONDS
 from emulator.interactly.state import interactly
-from tests.api.test_interactly import HYDRATED, SDK_HEADERS, START, says
+from tests.api.test_interactly import HYDRATED, START, says
 
 pytestmark = pytest.mark.anyio
 
@@ -20,12 +20,6 @@ CHAT = {"name": "rerun-chat", "workflow_config": {"name": "rerun-chat"},
                           "is_start": True, "wait_for_user_message": True,
                           "self_loop": True}],
         "edge_configs": []}
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 @pytest.fixture

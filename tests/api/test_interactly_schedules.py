@@ -3,19 +3,13 @@ only through ``/_emulator/clock/advance``, so a schedule fires exactly when the 
 
 import pytest
 
-from tests.api.test_interactly import HYDRATED, SDK_HEADERS
+from tests.api.test_interactly import HYDRATED
 
 pytestmark = pytest.mark.anyio
 
 NOW = "2026-01-01T00:00:00Z"
 IN_5_MIN = "2026-01-01T00:05:00+00:00"
 IN_1_HOUR = "2026-01-01T01:00:00Z"
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 async def workflow(client) -> str:

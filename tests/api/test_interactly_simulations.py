@@ -4,16 +4,9 @@ summary (spec §4.10, notebook 09)."""
 import pytest
 
 from tests.api.conftest import advance
-from tests.api.test_interactly import SDK_HEADERS
 
 pytestmark = pytest.mark.anyio
 MISSING = "a" * 24
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 async def workflow(client, name):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.test_interactly import SDK_HEADERS, START
+from tests.api.test_interactly import START
 
 pytestmark = pytest.mark.anyio
 MISSING = "a" * 24
@@ -11,12 +11,6 @@ INTERFACE = {"input_fields": [
      "mappings": [{"target_type": "dynamic_variable", "target_variable_name": "slot"}]},
     {"name": "tone", "required": False, "default_value": "warm", "value_type": "enum",
      "enum_values": ["warm", "dry"]}]}
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 def static(lid, text, start=False):

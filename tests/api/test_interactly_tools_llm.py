@@ -4,7 +4,6 @@ Tool code is never executed: results come from scripts or documented stubs."""
 import pytest
 
 from emulator.interactly.llm_configs import keep_secrets
-from tests.api.test_interactly import SDK_HEADERS
 
 pytestmark = pytest.mark.anyio
 MISSING = "a" * 24
@@ -19,12 +18,6 @@ API = {"type": "external_api", "name": "crm", "api_endpoint": "https://crm.examp
                                             "X-Api-Key": "k", "Accept": "application/json"}}
 GPT = {"type": "openai_llm", "provider": "openai", "model": "gpt-5.4", "api_key": "sk-secret",
        "temperature": 0.2}
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 async def _tool(client, config) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 from emulator.app import create_app
 from emulator.settings import Settings
-from tests.api.test_interactly import HYDRATED, SDK_HEADERS, START
+from tests.api.test_interactly import HYDRATED, START
 
 pytestmark = pytest.mark.anyio
 
@@ -65,12 +65,6 @@ def receiver():
     yield found
     found.server.shutdown()
     found.server.server_close()
-
-
-@pytest.fixture
-def client(emulator_client):
-    emulator_client.headers.update(SDK_HEADERS)
-    return emulator_client
 
 
 async def subscribe(client, url: str, **body) -> dict:
