@@ -11,11 +11,13 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
 from emulator import __version__
+from emulator.core.aliases import PathAlias
 from emulator.core.errors import ApiError
 from emulator.core.faults import FaultInjector
 from emulator.core.journal import RequestJournal
 from emulator.core.limits import BodySizeLimit
 from emulator.core.namespaces import NamespaceRegistry
+from emulator.core.routing import mount
 from emulator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,10 +31,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from emulator.control.routes import router as control_router
     from emulator.control.snapshots import router as snapshots_router
     from emulator.control.webhooks import router as webhooks_control_router
-    from emulator.interactly.routes import router as interactly_router
+    from emulator.interactly.routes import GATEWAY_ONLY, MOUNT
+    from emulator.interactly.routes import routers as interactly_routers
     from emulator.interactly.state import builder as interactly_builder
     from emulator.revyl.catalog import RevylFixtures
-    from emulator.revyl.routes import router as revyl_router
+    from emulator.revyl.routes import routers as revyl_routers
     from emulator.revyl.state import builder as revyl_builder
 
     fixtures = RevylFixtures.load(settings.fixtures)
@@ -81,14 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return settings.max_upload_bytes
         return settings.max_body_bytes
 
+    app.add_middleware(PathAlias, prefix=MOUNT, under="/v1/", excluded=GATEWAY_ONLY)
     app.add_middleware(BodySizeLimit, cap_for=cap_for)
     app.add_middleware(FaultInjector)  # inside the journal, so faulted answers are journaled
     app.add_middleware(RequestJournal)
-    app.include_router(control_router)
-    app.include_router(observe_router)
-    app.include_router(snapshots_router)
-    app.include_router(dashboard_router)
-    app.include_router(webhooks_control_router)
-    app.include_router(revyl_router())
-    app.include_router(interactly_router())
+    mount(app, control_router, observe_router, snapshots_router, dashboard_router,
+          webhooks_control_router, *revyl_routers(), *interactly_routers())
     return app

@@ -1,11 +1,10 @@
-"""Interactly routers: the API under ``/workflows/v1`` (production base) and ``/v1`` (the
-SDK's default base), plus the session-token endpoint at the gateway root."""
+"""Interactly routers, built once at the SDK's default base (``/v1``); the production base
+``/workflows/v1`` is the same routes behind :class:`emulator.core.aliases.PathAlias`."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from emulator.core.auth import namespace
 from emulator.interactly.routes import (
     assets,
     catalog_extras,
@@ -23,18 +22,14 @@ from emulator.interactly.routes import (
     workflows,
 )
 
+MOUNT = "/workflows"  # the production base's path
+GATEWAY_ONLY = ("/v1/session",)  # served at the gateway root only, not under MOUNT
 
-def router() -> APIRouter:
-    api = APIRouter(dependencies=[Depends(namespace)])
+
+def routers() -> tuple[APIRouter, ...]:
     # Fixed paths (``/v1/workflows/schema``, ``/v1/llm-configs/default``, ...) before the
     # ``/{id}`` routes they would otherwise be taken for.
-    for module in (schemas, catalog_extras, assets, simulations, super_nodes, schedules,
-                   webhooks, reruns, feedback, workflows, graph, runs):
-        api.include_router(module.router)
-    root = APIRouter()
-    root.include_router(api, prefix="/workflows")
-    root.include_router(api, include_in_schema=False)
-    root.include_router(session.router)
-    root.include_router(stream.router, prefix="/workflows")
-    root.include_router(stream.router)
-    return root
+    return (schemas.router, catalog_extras.router, assets.router, simulations.router,
+            super_nodes.router, schedules.router, webhooks.router, reruns.router,
+            feedback.router, workflows.router, graph.router, runs.router, session.router,
+            stream.router)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly import assets, global_variables
 from emulator.interactly.assets import AccessLevel, NodeLibraryConfig, TemplateConfig, TemplatePatch
 from emulator.interactly.global_variables import VariableIn, VariablePatch
@@ -17,7 +18,7 @@ from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, team, 
 from emulator.interactly.state import interactly
 from emulator.interactly.wire import page as paged
 
-router = APIRouter(tags=["Interactly: global variables, templates, node libraries"])
+router = api_router("Interactly: global variables, templates, node libraries")
 Search = Annotated[str | None, Query(max_length=200)]
 
 

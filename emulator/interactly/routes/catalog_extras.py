@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
 from emulator.core.errors import ApiError, NotFound
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly import (
     bundles,
     diffs,
@@ -27,7 +28,7 @@ from emulator.interactly.state import InteractlyState, interactly
 from emulator.interactly.tool_registry import CONFIGURABLE, INBUILT
 from emulator.interactly.tool_runs import ToolRunner
 
-router = APIRouter(tags=["Interactly: workflows and tools"])
+router = api_router("Interactly: workflows and tools")
 
 VersionNo = Annotated[int, Path(ge=0)]
 LLMConfigId = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"

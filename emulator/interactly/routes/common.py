@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 
+from emulator.core.aliases import mount_of
 from emulator.core.auth import namespace
 from emulator.core.ids import OBJECT_ID
 from emulator.core.namespaces import Namespace
@@ -28,5 +29,4 @@ def base_url(request: Request) -> str:
     """Where this API is mounted, for ``execution_url``: the public URL plus the prefix the
     caller used (``/workflows`` or none)."""
     public = request.app.state.settings.public_url or str(request.base_url)
-    prefix = "/workflows" if request.url.path.startswith("/workflows/") else ""
-    return public.rstrip("/") + prefix
+    return public.rstrip("/") + mount_of(request.scope)

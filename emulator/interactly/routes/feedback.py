@@ -6,17 +6,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import Path, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import JSONResponse
 
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly import wire
 from emulator.interactly.feedback import feedback
 from emulator.interactly.routes.common import Ns, ObjectId, user
 from emulator.interactly.state import interactly
 
-router = APIRouter(tags=["Interactly: run feedback"])
+router = api_router("Interactly: run feedback")
 
 MAX_COMMENT_LENGTH = 5000  # interactly_configs.MAX_COMMENT_LENGTH
 LogicalId = Annotated[str, Path(min_length=1, max_length=200)]

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import Body, Request
 from starlette.responses import JSONResponse
 
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly import wire
 from emulator.interactly.catalog import NODE_TYPES
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, team, user
 from emulator.interactly.state import interactly
 
-router = APIRouter(tags=["Interactly: nodes, edges, tools"])
+router = api_router("Interactly: nodes, edges, tools")
 KINDS = {"nodes": "node", "edges": "edge", "tools": "tool"}
 
 

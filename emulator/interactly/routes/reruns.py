@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import Body, Path, Query, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
 from emulator.core.ids import OBJECT_ID
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly.reruns import RerunTarget, reruns
 from emulator.interactly.routes.common import Ns, ObjectId, team, user
 from emulator.interactly.state import interactly
 
-router = APIRouter(tags=["Interactly: re-runs"])
+router = api_router("Interactly: re-runs")
 
 TURN = "/v1/workflow-runs/{run_id}/turns/{turn_index}"
 TurnIndex = Annotated[int, Path(ge=0)]

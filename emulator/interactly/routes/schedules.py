@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import JSONResponse
 
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly.routes.common import Ns, ObjectId, team, user
 from emulator.interactly.routes.runs import parse_input
 from emulator.interactly.schedules import schedules
 from emulator.interactly.state import interactly
 
-router = APIRouter(tags=["Interactly: schedules"])
+router = api_router("Interactly: schedules")
 Status = Literal["pending", "completed", "failed", "cancelled"]
 Skip = Annotated[int, Query(ge=0)]
 Limit = Annotated[int, Query(ge=1, le=100)]

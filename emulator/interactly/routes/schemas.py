@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
 from starlette.responses import JSONResponse
 
 from emulator.core.errors import NotFound
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly.routes.common import Ns
 
-router = APIRouter(tags=["Interactly: schemas"])
+router = api_router("Interactly: schemas")
 
 
 def _document(name: str) -> dict[str, Any]:

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import Body, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly import simulations
 from emulator.interactly.routes.common import OBJECT_ID, Ns, ObjectId, PageNo, Size, team, user
 from emulator.interactly.simulations import SimulationIn, SimulationPatch, Simulations
 from emulator.interactly.state import interactly
 from emulator.interactly.wire import page as paged
 
-router = APIRouter(tags=["Interactly: simulations"])
+router = api_router("Interactly: simulations")
 
 
 class RunBody(BaseModel):

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import JSONResponse
 
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly import super_node_registry
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size
 from emulator.interactly.state import interactly
 from emulator.interactly.super_node_registry import Interface, SuperNodeRegistry
 from emulator.interactly.wire import page as paged
 
-router = APIRouter(tags=["Interactly: super nodes"])
+router = api_router("Interactly: super nodes")
 VersionNo = Annotated[int | None, Query(ge=0)]
 
 

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Query, Request
+from fastapi import Body, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import JSONResponse
 
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly import wire
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, team, user
 from emulator.interactly.state import interactly
 from emulator.interactly.webhooks import webhooks
 
-router = APIRouter(tags=["Interactly: webhooks"])
+router = api_router("Interactly: webhooks")
 Action = Literal["workflow_created", "workflow_updated", "workflow_deleted",
                  "workflow_run_started", "workflow_run_completed"]
 EventStatus = Literal["pending", "retrying", "delivered", "failed"]

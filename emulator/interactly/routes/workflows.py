@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.interactly import wire
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, base_url, team, user
 from emulator.interactly.state import interactly
 
-router = APIRouter(tags=["Interactly: workflows"])
+router = api_router("Interactly: workflows")
 
 
 class _Body(BaseModel):

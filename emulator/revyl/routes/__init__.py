@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from emulator.core.auth import namespace
 from emulator.revyl.routes import (
     account,
     builds,
@@ -19,13 +18,8 @@ from emulator.revyl.routes import (
 )
 
 
-def router() -> APIRouter:
-    api = APIRouter(dependencies=[Depends(namespace)])
-    for module in (account, executions, tests, workflows, monitor, reports, builds,
-                   yaml, test_extras):
-        api.include_router(module.router)
-    root = APIRouter()
-    root.include_router(account.public)
-    root.include_router(uploads.router)
-    root.include_router(api)
-    return root
+def routers() -> tuple[APIRouter, ...]:
+    """In matching order; all but the public health check and the upload URLs need a token."""
+    return (account.public, uploads.router, account.router, executions.router, tests.router,
+            workflows.router, monitor.router, reports.router, builds.router, yaml.router,
+            test_extras.router)

@@ -10,12 +10,13 @@ from starlette.responses import JSONResponse
 from emulator.core.auth import bearer_token, namespace
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.revyl import wire
 from emulator.revyl.state import revyl
 
 TAG = "Revyl: account"
 public = APIRouter(tags=[TAG])
-router = APIRouter(tags=[TAG])
+router = api_router(TAG)
 
 
 @public.get("/health_check")

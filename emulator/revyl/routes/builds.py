@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile
+from fastapi import Body, Depends, File, Query, Request, UploadFile
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
@@ -13,7 +13,7 @@ from emulator.core.errors import ApiError, BadRequest
 from emulator.core.loopback import allowed_url
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
-from emulator.core.routing import on_paths
+from emulator.core.routing import api_router, on_paths
 from emulator.revyl import build_wire as wire
 from emulator.revyl.builds import page_of
 from emulator.revyl.downloads import DownloadFailed, download
@@ -28,7 +28,7 @@ from emulator.revyl.models import (
 )
 from emulator.revyl.state import revyl
 
-router = APIRouter(tags=["Revyl: builds"])
+router = api_router("Revyl: builds")
 Ns = Annotated[Namespace, Depends(namespace)]
 Page = Annotated[int, Query(ge=1)]
 APPS = ["/api/v1/builds/vars", "/api/v1/builds/apps", "/api/v1/apps", "/api/v1/apps/"]

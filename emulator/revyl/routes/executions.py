@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.revyl import wire
 from emulator.revyl.models import ExecuteTestRequest
 from emulator.revyl.state import revyl
 
-router = APIRouter(tags=["Revyl: test executions"])
+router = api_router("Revyl: test executions")
 Ns = Annotated[Namespace, Depends(namespace)]
 
 

@@ -6,15 +6,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from sse_starlette import EventSourceResponse
 
 from emulator.core.auth import namespace
 from emulator.core.broker import sse_frame
 from emulator.core.namespaces import Namespace
+from emulator.core.routing import api_router
 from emulator.revyl.state import revyl
 
-router = APIRouter(tags=["Revyl: monitor"])
+router = api_router("Revyl: monitor")
 Ns = Annotated[Namespace, Depends(namespace)]
 
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
 from emulator.core.errors import BadRequest, NotFound
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.revyl.models import ShareableLinkRequest
 from emulator.revyl.state import revyl
 from emulator.revyl.wire import UI_ORIGIN
 
-router = APIRouter(tags=["Revyl: reports"])
+router = api_router("Revyl: reports")
 Ns = Annotated[Namespace, Depends(namespace)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from pydantic import Field
 from starlette.responses import JSONResponse
 
@@ -13,11 +13,12 @@ from emulator.core.auth import namespace
 from emulator.core.errors import Conflict
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.revyl.models import _Request
 from emulator.revyl.state import revyl
 from emulator.revyl.wire import stable_id, tag_id
 
-router = APIRouter(tags=["Revyl: test extras"])
+router = api_router("Revyl: test extras")
 Ns = Annotated[Namespace, Depends(namespace)]
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.revyl import wire
 from emulator.revyl.state import revyl
 
-router = APIRouter(tags=["Revyl: tests"])
+router = api_router("Revyl: tests")
 Ns = Annotated[Namespace, Depends(namespace)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]

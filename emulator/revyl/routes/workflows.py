@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
 from emulator.core.errors import NotFound
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
+from emulator.core.routing import api_router
 from emulator.revyl import workflow_wire as wire
 from emulator.revyl.models import ExecuteWorkflowRequest, UnifiedReportRequest
 from emulator.revyl.routes.executions import execution_source
 from emulator.revyl.state import revyl
 
-router = APIRouter(tags=["Revyl: workflows"])
+router = api_router("Revyl: workflows")
 Ns = Annotated[Namespace, Depends(namespace)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from pydantic import Field
 from starlette.responses import JSONResponse
 
@@ -13,13 +13,13 @@ from emulator.core.auth import namespace
 from emulator.core.errors import ApiError
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
-from emulator.core.routing import on_paths
+from emulator.core.routing import api_router, on_paths
 from emulator.revyl import yaml_tests
 from emulator.revyl.catalog import TestDef
 from emulator.revyl.models import _Request
 from emulator.revyl.state import revyl
 
-router = APIRouter(tags=["Revyl: test YAML"])
+router = api_router("Revyl: test YAML")
 Ns = Annotated[Namespace, Depends(namespace)]
 PREFIXES = ["/api/v1/yaml", "/api/v1/tests/yaml"]
 
