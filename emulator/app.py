@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -15,6 +16,7 @@ from emulator.core.aliases import PathAlias
 from emulator.core.errors import ApiError
 from emulator.core.faults import FaultInjector
 from emulator.core.journal import RequestJournal
+from emulator.core.lazy import LazyGate, LazyRoutes, ensure_all
 from emulator.core.limits import BodySizeLimit
 from emulator.core.namespaces import NamespaceRegistry
 from emulator.core.routing import mount
@@ -24,6 +26,22 @@ log = logging.getLogger(__name__)
 UPLOAD_PATH_MARKERS = ("/stream-upload", "/_emulator/uploads/")  # larger body cap
 
 
+# Interactly's production base, and the one path that only exists at the gateway root.
+INTERACTLY_MOUNT = "/workflows"
+INTERACTLY_GATEWAY_ONLY = ("/v1/session",)
+
+
+def interactly_path(path: str) -> bool:
+    """Interactly's routes are all under ``/v1`` (after the ``/workflows`` alias)."""
+    return path.startswith("/v1/") or path == "/v1"
+
+
+def interactly_routers() -> tuple[Any, ...]:
+    from emulator.interactly.routes import routers
+
+    return routers()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     from emulator.control.dashboard import router as dashboard_router
@@ -31,8 +49,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from emulator.control.routes import router as control_router
     from emulator.control.snapshots import router as snapshots_router
     from emulator.control.webhooks import router as webhooks_control_router
-    from emulator.interactly.routes import GATEWAY_ONLY, MOUNT
-    from emulator.interactly.routes import routers as interactly_routers
     from emulator.interactly.state import builder as interactly_builder
     from emulator.revyl.catalog import RevylFixtures
     from emulator.revyl.routes import routers as revyl_routers
@@ -49,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             from emulator.core.snapshots import load_state_file
 
             load_state_file(registry, settings.state_file)
+        for family in app.state.lazy_routes:
+            family.warm()
         app.state.ready = True
         yield
         app.state.ready = False
@@ -84,10 +102,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return settings.max_upload_bytes
         return settings.max_body_bytes
 
-    app.add_middleware(PathAlias, prefix=MOUNT, under="/v1/", excluded=GATEWAY_ONLY)
+    interactly = LazyRoutes(app, load=interactly_routers, covers=interactly_path)
+    app.state.lazy_routes = (interactly,)
+    app.add_middleware(LazyGate, families=app.state.lazy_routes)
+    app.add_middleware(PathAlias, prefix=INTERACTLY_MOUNT, under="/v1/",
+                       excluded=INTERACTLY_GATEWAY_ONLY)
     app.add_middleware(BodySizeLimit, cap_for=cap_for)
     app.add_middleware(FaultInjector)  # inside the journal, so faulted answers are journaled
     app.add_middleware(RequestJournal)
     mount(app, control_router, observe_router, snapshots_router, dashboard_router,
-          webhooks_control_router, *revyl_routers(), *interactly_routers())
+          webhooks_control_router, *revyl_routers())
+    openapi = app.openapi
+
+    def complete_openapi() -> dict[str, Any]:
+        ensure_all(app)
+        return openapi()
+
+    app.openapi = complete_openapi  # type: ignore[method-assign]
     return app

@@ -269,6 +269,9 @@ def route_table(app: Any) -> list[tuple[str, list[str]]]:
     table = getattr(app.state, "route_table", None)
     if table is not None:
         return table
+    from emulator.core.lazy import ensure_all
+
+    ensure_all(app)
     try:
         from fastapi.routing import iter_route_contexts
 

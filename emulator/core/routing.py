@@ -7,6 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
+from starlette._utils import get_route_path
+from starlette.datastructures import URLPath
+from starlette.routing import BaseRoute, Match, NoMatchFound, compile_path
+from starlette.types import Receive, Scope, Send
 
 Handler = Callable[..., Any]
 
@@ -14,13 +19,48 @@ Handler = Callable[..., Any]
 def on_paths(router: APIRouter, method: str, paths: list[str],
              documented: int = 0) -> Callable[[Handler], Handler]:
     """Decorator: mount the handler at every path; only ``paths[documented]`` is listed in
-    the OpenAPI schema, so the docs show each operation once."""
-    def mount(handler: Handler) -> Handler:
+    the OpenAPI schema, so the docs show each operation once. The other paths are
+    :class:`AliasRoute` s of that one route, which FastAPI then builds only once."""
+    def mount_all(handler: Handler) -> Handler:
+        router.add_api_route(paths[documented], handler, methods=[method])
+        target = router.routes[-1]
+        assert isinstance(target, APIRoute)
         for i, path in enumerate(paths):
-            router.add_api_route(path, handler, methods=[method],
-                                 include_in_schema=i == documented)
+            if i != documented:
+                router.routes.append(AliasRoute(router.prefix + path, target))
         return handler
-    return mount
+    return mount_all
+
+
+class AliasRoute(BaseRoute):
+    """Another path template for an already-built route (same path parameter names): matched
+    on its own template, handled by the target, without a second dependency graph."""
+
+    def __init__(self, path: str, target: APIRoute) -> None:
+        self.path = path
+        self.target = target
+        self.name = target.name
+        self.methods = target.methods
+        self.include_in_schema = False
+        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http":
+            return Match.NONE, {}
+        found = self.path_regex.match(get_route_path(scope))
+        if found is None:
+            return Match.NONE, {}
+        params = {key: self.param_convertors[key].convert(value)
+                  for key, value in found.groupdict().items()}
+        child = {"endpoint": self.target.endpoint,
+                 "path_params": {**scope.get("path_params", {}), **params}}
+        return (Match.FULL if scope["method"] in self.methods else Match.PARTIAL), child
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.target.handle(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        raise NoMatchFound(name, path_params)
 
 
 def api_router(*tags: str) -> APIRouter:
@@ -35,7 +75,8 @@ def mount(app: FastAPI, *routers: APIRouter) -> None:
     """Adds the routers' routes to the app as they were built. ``include_router`` builds every
     route's dependency graph again, once per nesting level: that was ~1 s of start-up for ~600
     routes. The routers here already carry their prefix, tags and dependencies."""
-    app.router.routes.extend(route for router in routers for route in router.routes)
+    routes = [route for router in routers for route in router.routes]
+    app.router.routes.extend(routes)  # one list operation: a concurrent match sees all or none
     changed = getattr(app.router, "_mark_routes_changed", None)  # FastAPI >= 0.16x caches
     if changed is not None:
         changed()

@@ -31,8 +31,6 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from emulator.core.clock import Timer, iso
 from emulator.core.errors import BadRequest, Conflict, NotFound, lookup
 from emulator.core.loopback import allowed_url
@@ -338,6 +336,8 @@ class Webhooks:
         if not self._allowed(url):  # settings can't change, but never risk the network
             error = "URL host is not loopback or allow-listed"
         else:
+            import httpx  # only when a delivery happens: ~0.1 s of start-up otherwise
+
             try:
                 async with httpx.AsyncClient(timeout=sub.timeout_seconds, trust_env=False,
                                              follow_redirects=False) as client:

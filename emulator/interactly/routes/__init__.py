@@ -1,5 +1,6 @@
 """Interactly routers, built once at the SDK's default base (``/v1``); the production base
-``/workflows/v1`` is the same routes behind :class:`emulator.core.aliases.PathAlias`."""
+``/workflows/v1`` is the same routes behind :class:`emulator.core.aliases.PathAlias`, and
+they are built on first use or in the background (:mod:`emulator.core.lazy`)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,6 @@ from emulator.interactly.routes import (
     webhooks,
     workflows,
 )
-
-MOUNT = "/workflows"  # the production base's path
-GATEWAY_ONLY = ("/v1/session",)  # served at the gateway root only, not under MOUNT
 
 
 def routers() -> tuple[APIRouter, ...]:
