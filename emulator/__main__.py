@@ -27,6 +27,8 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--log-level", {"help": "uvicorn log level (default warning)"}),
     ("--state-file", {"help": "JSON file of every namespace's state: loaded at start if it "
                               "exists, written at clean shutdown (SIGTERM, Ctrl-C)"}),
+    ("--max-finished", {"type": int, "help": "finished executions/runs kept per namespace "
+                                             "(oldest forgotten first; default 5000)"}),
     ("--execute-tools", {"action": "store_const", "const": True,
                          "dest": "interactly_execute_tools",
                          "help": "run inline_python tool code in an isolated child process "

@@ -51,3 +51,6 @@ class Settings(BaseSettings):
     state_file: Path | None = None
     # Request journal: entries kept per namespace (oldest evicted first).
     journal_limit: int = Field(1000, ge=1, le=1_000_000)
+    # Finished executions (Revyl test and workflow executions, Interactly runs) kept per
+    # namespace; the oldest finished ones are forgotten beyond this. Live ones never are.
+    max_finished: int = Field(5000, ge=1, le=10_000_000)

@@ -14,6 +14,7 @@ from typing import Any
 from emulator.core.clock import VirtualClock
 from emulator.core.errors import BadRequest, NotFound, lookup
 from emulator.core.ids import IdGenerator
+from emulator.core.retention import trim_finished
 from emulator.interactly import supernodes
 from emulator.interactly.catalog import Catalog
 from emulator.interactly.engine import Engine, Run
@@ -21,15 +22,21 @@ from emulator.interactly.engine import Engine, Run
 RESUME_COMMANDS = {"start", "data", "resume", "pause"}
 
 
+def _finished(run: Run) -> bool:
+    return run.completed
+
+
 class Runs:
     def __init__(self, catalog: Catalog, engine: Engine, clock: VirtualClock,
                  ids: IdGenerator,
-                 notify: Callable[[str, dict[str, Any]], None] | None = None) -> None:
+                 notify: Callable[[str, dict[str, Any]], None] | None = None,
+                 max_finished: int = 5000) -> None:
         self.catalog = catalog
         self.engine = engine
         self.clock = clock
         self.ids = ids
         self.by_id: dict[str, Run] = {}
+        self.max_finished = max_finished  # finished runs kept (oldest forgotten first)
         self.notify = notify or (lambda action, payload: None)
         # Extra dynamic variables merged under each new run's own (team globals, ...).
         self.dynamic_sources: list[Callable[[], dict[str, Any]]] = []
@@ -59,9 +66,13 @@ class Runs:
                   run_by=run_input.get("run_by") or user or None, created_at=now,
                   updated_at=now, dynamic=self._dynamic(graph["dynamic_variables"]),
                   started=self.clock.now())
-        self.by_id[run.id] = run
+        self._store(run)
         self.notify("workflow_run_started", self.payload(run))
         return run, self._turn(run, run_input, "start")
+
+    def _store(self, run: Run) -> None:
+        trim_finished(self.by_id, self.max_finished - 1, _finished)
+        self.by_id[run.id] = run
 
     def _dynamic(self, defaults: dict[str, Any]) -> dict[str, Any]:
         merged: dict[str, Any] = {}
@@ -147,7 +158,7 @@ class Runs:
                   version_name=wf.versions[number].name, graph=graph, team_id=team_id,
                   run_by=user or None, created_at=now, updated_at=now,
                   started=self.clock.now(), **state)
-        self.by_id[run.id] = run
+        self._store(run)
         self.notify("workflow_run_started", self.payload(run))
         return run
 

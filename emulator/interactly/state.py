@@ -29,7 +29,8 @@ class InteractlyState:
                                      strict=ns.settings.interactly_strict,
                                      execute_tools=ns.settings.interactly_execute_tools))
         self.listeners: list[Listener] = []
-        self.runs = Runs(self.catalog, self.engine, clock, ids, notify=self.notify)
+        self.runs = Runs(self.catalog, self.engine, clock, ids, notify=self.notify,
+                         max_finished=ns.settings.max_finished)
         self.ns = ns
         self._ids = ids
         self._key = ns.key

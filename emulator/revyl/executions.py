@@ -6,6 +6,7 @@ nothing about HTTP or streams.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from emulator.revyl.machine import Plan, TestExecution, TestMachine
 from emulator.revyl.outcomes import OutcomeQueue, OutcomeScript, magic_result
 
 Listener = Callable[[TestExecution, str], None]
-# Memory bound for long-lived servers: oldest finished executions are forgotten beyond this.
+# Default memory bound (settings.max_finished): oldest finished executions are forgotten.
 MAX_FINISHED = 5000
 
 
@@ -25,14 +26,16 @@ class TestExecutions:
 
     __test__ = False  # not a pytest class, despite the name
     def __init__(self, catalog: Catalog, clock: VirtualClock, ids: IdGenerator,
-                 outcomes: OutcomeQueue, min_active_seconds: float = 0.0) -> None:
+                 outcomes: OutcomeQueue, min_active_seconds: float = 0.0,
+                 max_finished: int = MAX_FINISHED) -> None:
         self.catalog = catalog
         self.clock = clock
         self.ids = ids
         self.outcomes = outcomes
         self.by_id: dict[str, TestExecution] = {}
         self._by_test: dict[str, list[str]] = {}
-        self._finished: list[str] = []
+        self._finished: deque[str] = deque()
+        self.max_finished = max_finished
         self._listeners: list[Listener] = []
         self.machine = TestMachine(clock, self._notify, min_active_seconds)
 
@@ -52,8 +55,8 @@ class TestExecutions:
 
     def _remember_finished(self, execution: TestExecution) -> None:
         self._finished.append(execution.id)
-        while len(self._finished) > MAX_FINISHED:
-            old = self.by_id.pop(self._finished.pop(0), None)
+        while len(self._finished) > self.max_finished:
+            old = self.by_id.pop(self._finished.popleft(), None)
             if old is not None:
                 self._by_test[old.test_id].remove(old.id)
 

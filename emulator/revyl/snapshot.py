@@ -117,7 +117,7 @@ def restore(state: RevylState, data: dict[str, Any]) -> list[Rearm]:
             tests._by_test.setdefault(e.test_id, []).append(e.id)
         if raw.get("timer") and not e.terminal:
             rearm.append(_test_timer(state, e, raw["timer"]))
-    tests._finished = [i for i in data.get("finished_order", []) if i in tests.by_id]
+    tests._finished = deque(i for i in data.get("finished_order", []) if i in tests.by_id)
 
     workflows.by_id.clear()
     workflows._by_workflow.clear()

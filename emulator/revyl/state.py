@@ -21,9 +21,10 @@ class RevylState:
         self.catalog = Catalog(fixtures, ns.clock.now_iso())
         self.outcomes = OutcomeQueue()
         self.tests = TestExecutions(self.catalog, ns.clock, ns.ids, self.outcomes,
-                                    settings.min_active_seconds)
+                                    settings.min_active_seconds, settings.max_finished)
         self.workflows = WorkflowExecutions(self.catalog, ns.clock, ns.ids, self.outcomes,
-                                            self.tests, settings.min_active_seconds)
+                                            self.tests, settings.min_active_seconds,
+                                            settings.max_finished)
         self.builds = Builds(self.catalog, ns.clock, ns.ids, ns.key)
         self.definitions = TestDefinitions(self.catalog, ns.clock, ns.ids)
         self.monitor = Monitor(ns.broker, ns.clock, self.tests, self.workflows,

@@ -16,8 +16,9 @@ from typing import Any
 from emulator.core.clock import Timer, VirtualClock
 from emulator.core.errors import NotFound
 from emulator.core.ids import IdGenerator
+from emulator.core.retention import trim_finished
 from emulator.revyl.catalog import Catalog
-from emulator.revyl.executions import TestExecutions
+from emulator.revyl.executions import MAX_FINISHED, TestExecutions
 from emulator.revyl.machine import InvalidTransition, TestExecution
 from emulator.revyl.outcomes import OutcomeQueue, OutcomeScript
 
@@ -133,10 +134,14 @@ class WorkflowExecution:
 Listener = Callable[[WorkflowExecution, str], None]
 
 
+def _finished(wf: WorkflowExecution) -> bool:
+    return wf.terminal
+
+
 class WorkflowExecutions:
     def __init__(self, catalog: Catalog, clock: VirtualClock, ids: IdGenerator,
                  outcomes: OutcomeQueue, tests: TestExecutions,
-                 min_active_seconds: float = 0.0) -> None:
+                 min_active_seconds: float = 0.0, max_finished: int = MAX_FINISHED) -> None:
         self.catalog = catalog
         self.clock = clock
         self.ids = ids
@@ -145,6 +150,7 @@ class WorkflowExecutions:
         self.min_active_seconds = min_active_seconds
         self.by_id: dict[str, WorkflowExecution] = {}
         self._by_workflow: dict[str, list[str]] = {}
+        self.max_finished = max_finished
         self._listeners: list[Listener] = []
         tests.subscribe(self._on_test)
 
@@ -169,6 +175,7 @@ class WorkflowExecutions:
             created_at=self.clock.now(), source=source, request=request or {})
         wf.updated_at = wf.created_at
         wf.pending.extend(range(len(wf.tests)))
+        trim_finished(self.by_id, self.max_finished - 1, _finished, self._forget)
         self.by_id[wf.id] = wf
         self._by_workflow.setdefault(workflow.id, []).append(wf.id)
         self._notify(wf, "created")
@@ -282,6 +289,9 @@ class WorkflowExecutions:
         for child in wf.children:
             if not child.terminal:
                 self.tests.cancel(child.id)
+
+    def _forget(self, wf: WorkflowExecution) -> None:
+        self._by_workflow[wf.workflow_id].remove(wf.id)
 
     def _notify(self, wf: WorkflowExecution, event: str) -> None:
         for listener in self._listeners:
