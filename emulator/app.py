@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from emulator import __version__
 from emulator.core.aliases import PathAlias
@@ -19,7 +21,7 @@ from emulator.core.journal import RequestJournal
 from emulator.core.lazy import LazyGate, LazyRoutes, ensure_all
 from emulator.core.limits import BodySizeLimit
 from emulator.core.namespaces import NamespaceRegistry
-from emulator.core.routing import mount
+from emulator.core.routing import all_routes, mount
 from emulator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """FastAPI's own 422, except that the ``input`` echo of a body that is not JSON (raw
+        bytes, maybe not UTF-8) is decoded with replacement characters: FastAPI's encoder
+        raised UnicodeDecodeError there, which made every such request a 500."""
+        errors = jsonable_encoder(exc.errors(), custom_encoder={
+            bytes: lambda raw: raw.decode("utf-8", "replace")})
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, exc: ClientDisconnect) -> JSONResponse:
+        """The client left while its body streamed in (a dropped upload): nothing went wrong
+        here and nobody is left to answer. It used to reach the catch-all below (an "internal
+        error" logged with a traceback, re-raised to the server); now the journal shows 499,
+        as nginx logs a closed request, and nothing was stored."""
+        return JSONResponse({"detail": "Client closed the request"}, status_code=499)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -112,11 +131,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestJournal)
     mount(app, control_router, observe_router, snapshots_router, dashboard_router,
           webhooks_control_router, *revyl_routers())
-    openapi = app.openapi
 
     def complete_openapi() -> dict[str, Any]:
-        ensure_all(app)
-        return openapi()
+        """FastAPI's schema, of every route (the lazy families built, the index opened)."""
+        if app.openapi_schema is None or not all(f.loaded for f in app.state.lazy_routes):
+            from fastapi.openapi.utils import get_openapi
+
+            ensure_all(app)
+            app.openapi_schema = get_openapi(
+                title=app.title, version=app.version, openapi_version=app.openapi_version,
+                description=app.description, routes=all_routes(app), tags=app.openapi_tags,
+                servers=app.servers)
+        return app.openapi_schema
 
     app.openapi = complete_openapi  # type: ignore[method-assign]
     return app

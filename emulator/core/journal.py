@@ -15,7 +15,6 @@ import contextlib
 import difflib
 import fnmatch
 import hashlib
-import json
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -26,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.core.clock import iso
+from emulator.core.limits import strict_json_loads
 from emulator.core.namespaces import Namespace
 
 #: Bodies up to this size are kept (and parsed on read); larger ones only get size and digest.
@@ -129,8 +129,10 @@ class Entry:
             self._body = None
             raw = self.raw
             if raw and raw.lstrip()[:1] in (b"{", b"["):
-                with contextlib.suppress(ValueError):
-                    self._body = redact(json.loads(raw))
+                # What the routes refused is journaled too: NaN, lone surrogates or nesting
+                # too deep to parse (or to redact) leave the body out instead of a 500 here.
+                with contextlib.suppress(ValueError, RecursionError):
+                    self._body = redact(strict_json_loads(raw))
         return self._body
 
     def query_text(self) -> str:
@@ -272,12 +274,9 @@ def route_table(app: Any) -> list[tuple[str, list[str]]]:
     from emulator.core.lazy import ensure_all
 
     ensure_all(app)
-    try:
-        from fastapi.routing import iter_route_contexts
+    from emulator.core.routing import all_routes
 
-        routes: Iterable[Any] = iter_route_contexts(app.routes)
-    except ImportError:  # pragma: no cover - older FastAPI: routes are flat
-        routes = app.routes
+    routes: Iterable[Any] = all_routes(app)
     merged: dict[str, set[str]] = {}
     for route in routes:
         path = getattr(route, "path", None)

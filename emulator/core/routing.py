@@ -10,10 +10,36 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.routing import APIRoute
 from starlette._utils import get_route_path
 from starlette.datastructures import URLPath
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound, compile_path
 from starlette.types import Receive, Scope, Send
 
+from emulator.core.limits import strict_json_loads
+
 Handler = Callable[..., Any]
+
+
+class StrictJSONRequest(Request):
+    """A request whose JSON body is decoded by :func:`strict_json_loads`."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = strict_json_loads(await self.body())
+        return self._json
+
+
+class StrictJSONRoute(APIRoute):
+    """Every route of the emulator: NaN/Infinity, lone surrogates and absurd nesting in a JSON
+    body are a 422 ``json_invalid`` before the handler runs, so they are never stored (give it
+    to every ``APIRouter`` as ``route_class``)."""
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request) -> Response:
+            return await handler(StrictJSONRequest(request.scope, request.receive))
+        return strict
 
 
 def on_paths(router: APIRouter, method: str, paths: list[str],
@@ -68,15 +94,101 @@ def api_router(*tags: str) -> APIRouter:
     caller's namespace (401 ``{"detail": ...}`` without one)."""
     from emulator.core.auth import namespace
 
-    return APIRouter(tags=list(tags), dependencies=[Depends(namespace)])
+    return APIRouter(tags=list(tags), dependencies=[Depends(namespace)],
+                     route_class=StrictJSONRoute)
 
 
 def mount(app: FastAPI, *routers: APIRouter) -> None:
-    """Adds the routers' routes to the app as they were built. ``include_router`` builds every
-    route's dependency graph again, once per nesting level: that was ~1 s of start-up for ~600
-    routes. The routers here already carry their prefix, tags and dependencies."""
-    routes = [route for router in routers for route in router.routes]
-    app.router.routes.extend(routes)  # one list operation: a concurrent match sees all or none
-    changed = getattr(app.router, "_mark_routes_changed", None)  # FastAPI >= 0.16x caches
-    if changed is not None:
-        changed()
+    """Adds the routers' routes, as they were built, to the app's :class:`RouteIndex`.
+    ``include_router`` would build every route's dependency graph again, once per nesting
+    level (that was ~1 s of start-up for ~600 routes); the routers here already carry their
+    prefix, tags and dependencies."""
+    index = getattr(app.state, "route_index", None)
+    if index is None:
+        index = app.state.route_index = RouteIndex()
+        app.router.routes.append(index)
+    index.add([route for router in routers for route in router.routes])
+
+
+def all_routes(app: FastAPI) -> list[BaseRoute]:
+    """Every route of the app, the indexed ones in place of their index (OpenAPI, hints)."""
+    found: list[BaseRoute] = []
+    for route in app.router.routes:
+        found.extend(route.routes if isinstance(route, RouteIndex) else [route])
+    return found
+
+
+ROUTE_KEY = "emulator.route"
+
+
+class RouteIndex(BaseRoute):
+    """Many routes behind one entry of the app's route list. Starlette tries routes one by
+    one, and an Interactly turn came after ~230 failed regex matches (~1 ms); here a request
+    is tried only against the routes whose leading static path segments equal its own, in
+    their original order, so the first match is the same route as before."""
+
+    DEPTH = 3  # leading segments indexed
+
+    def __init__(self) -> None:
+        self.routes: list[BaseRoute] = []
+        self._buckets: dict[tuple[str, ...], list[tuple[int, BaseRoute]]] = {}
+        self._candidates: dict[tuple[str, ...], list[BaseRoute]] = {}
+
+    def add(self, routes: list[BaseRoute]) -> None:
+        """Whole-table swap: a request matched concurrently sees the old or the new table."""
+        buckets = {key: list(entries) for key, entries in self._buckets.items()}
+        for offset, route in enumerate(routes, start=len(self.routes)):
+            buckets.setdefault(_static_prefix(route, self.DEPTH), []).append((offset, route))
+        self._buckets = buckets
+        self._candidates = {}
+        self.routes = [*self.routes, *routes]
+
+    def candidates(self, path: str) -> list[BaseRoute]:
+        segments = tuple(path.split("/")[1:self.DEPTH + 1])
+        cached = self._candidates.get(segments)
+        if cached is None:
+            found: list[tuple[int, BaseRoute]] = []
+            for k in range(len(segments) + 1):
+                found.extend(self._buckets.get(segments[:k], ()))
+            found.sort(key=lambda entry: entry[0])
+            cached = [route for _, route in found]
+            if len(self._candidates) < 4096:  # bounded: paths carry ids
+                self._candidates[segments] = cached
+        return cached
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        partial: tuple[Match, Scope] | None = None
+        for route in self.candidates(get_route_path(scope)):
+            match, child = route.matches(scope)
+            if match is Match.FULL:
+                child[ROUTE_KEY] = route
+                return match, child
+            if match is Match.PARTIAL and partial is None:
+                child[ROUTE_KEY] = route
+                partial = (match, child)
+        return partial or (Match.NONE, {})
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await scope[ROUTE_KEY].handle(scope, receive, send)
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        for route in self.routes:
+            try:
+                return route.url_path_for(name, **path_params)
+            except NoMatchFound:
+                pass
+        raise NoMatchFound(name, path_params)
+
+
+def _static_prefix(route: BaseRoute, depth: int) -> tuple[str, ...]:
+    """The leading segments of the route's path that hold no parameter (at most ``depth``);
+    a route without a path is tried for every request."""
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return ()
+    prefix: list[str] = []
+    for segment in path.split("/")[1:depth + 1]:
+        if "{" in segment:
+            break
+        prefix.append(segment)
+    return tuple(prefix)
