@@ -27,6 +27,8 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--log-level", {"help": "uvicorn log level (default warning)"}),
     ("--state-file", {"help": "JSON file of every namespace's state: loaded at start if it "
                               "exists, written at clean shutdown (SIGTERM, Ctrl-C)"}),
+    ("--keep-alive-seconds", {"type": float, "help": "idle keep-alive connections are closed "
+                                                     "after this long (default 5)"}),
     ("--max-finished", {"type": int, "help": "finished executions/runs kept per namespace "
                                              "(oldest forgotten first; default 5000)"}),
     ("--execute-tools", {"action": "store_const", "const": True,
@@ -34,6 +36,8 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
                          "help": "run inline_python tool code in an isolated child process "
                                  "(off by default; unsafe on shared machines)"}),
 ]
+
+
 
 
 def parse_settings(argv: list[str] | None = None) -> Settings:
@@ -70,8 +74,8 @@ def main(argv: list[str] | None = None) -> None:
     if settings.public_url is None:
         settings = settings.model_copy(update={"public_url": base})
     app = create_app(settings)
-    config = uvicorn.Config(app, log_level=settings.log_level, timeout_keep_alive=5,
-                            lifespan="on")
+    config = uvicorn.Config(app, log_level=settings.log_level,
+                            timeout_keep_alive=settings.keep_alive_seconds, lifespan="on")
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:

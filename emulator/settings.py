@@ -54,3 +54,8 @@ class Settings(BaseSettings):
     # Finished executions (Revyl test and workflow executions, Interactly runs) kept per
     # namespace; the oldest finished ones are forgotten beyond this. Live ones never are.
     max_finished: int = Field(5000, ge=1, le=10_000_000)
+    # Idle keep-alive connections are closed after this long. uvicorn's 5 s lets clients that
+    # wait for the server to close idle sockets (the GitHub Action's node process) exit
+    # promptly; a client pool whose own idle expiry is not shorter (httpx: 5 s) can race the
+    # close under load ("Server disconnected"): raise this, or lower the pool's expiry.
+    keep_alive_seconds: float = Field(5.0, gt=0, le=3600)

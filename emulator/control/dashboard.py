@@ -33,12 +33,13 @@ from emulator.core.broker import sse_frame
 from emulator.core.clock import iso
 from emulator.core.namespaces import Namespace, clock_info
 from emulator.core.responses import ok
+from emulator.core.routing import StrictJSONRoute
 
 from .dashboard_page import ADVANCE_STEPS, COLUMNS, TITLES, render_page
 
 log = logging.getLogger(__name__)
 TAG = "Emulator control plane"
-router = APIRouter(prefix="/_emulator", tags=[TAG])
+router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute)
 UI_PREFIX = "/_emulator/ui"
 ROWS = 50  # newest rows per table
 JOURNAL_ROWS = 20

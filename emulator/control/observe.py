@@ -24,9 +24,10 @@ from emulator.core.journal import (
 )
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
+from emulator.core.routing import StrictJSONRoute
 
 TAG = "Emulator control plane"
-router = APIRouter(prefix="/_emulator", tags=[TAG])
+router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute)
 Ns = Annotated[Namespace, Depends(namespace)]
 METHOD = r"^[A-Za-z]{1,10}$"
 

@@ -14,19 +14,22 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace, registry
+from emulator.core.clock import MAX_INSTANT, iso
 from emulator.core.errors import BadRequest, NotFound
 from emulator.core.journal import anonymous_journal
 from emulator.core.namespaces import Namespace, clock_info
 from emulator.core.responses import ok
+from emulator.core.routing import StrictJSONRoute
 from emulator.interactly.llm import LLMScript
 from emulator.interactly.state import interactly
 from emulator.revyl.outcomes import OutcomeScript
 from emulator.revyl.state import revyl
 
 TAG = "Emulator control plane"
-router = APIRouter(prefix="/_emulator", tags=[TAG])
+router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute)
 Ns = Annotated[Namespace, Depends(namespace)]
 MAX_ADVANCE = 10 * 365 * 86400.0
+Instant = Annotated[float, Field(ge=0, le=MAX_INSTANT, allow_inf_nan=False)]
 
 
 class _Body(BaseModel):
@@ -36,7 +39,7 @@ class _Body(BaseModel):
 class ClockUpdate(_Body):
     mode: Literal["realtime", "manual"] | None = None
     scale: float | None = Field(None, gt=0, le=1_000_000)
-    now: datetime | float | None = Field(
+    now: datetime | Instant | None = Field(
         None, description="jump to this instant (ISO-8601 or unix seconds); forward only")
 
 
@@ -82,6 +85,8 @@ async def put_clock(update: ClockUpdate, ns: Ns) -> JSONResponse:
     now = update.now.timestamp() if isinstance(update.now, datetime) else update.now
     if now is not None and now < ns.clock.now():
         raise BadRequest("The clock only moves forward; use POST /_emulator/reset to rewind")
+    if now is not None and now > MAX_INSTANT:
+        raise BadRequest(f"The clock cannot go past {iso(MAX_INSTANT)}")
     if now is not None:
         ns.clock.advance(now - ns.clock.now())
     ns.clock.configure(mode=update.mode, scale=update.scale)
@@ -90,6 +95,8 @@ async def put_clock(update: ClockUpdate, ns: Ns) -> JSONResponse:
 
 @router.post("/clock/advance")
 async def advance(body: Advance, ns: Ns) -> JSONResponse:
+    if ns.clock.now() + body.seconds > MAX_INSTANT:
+        raise BadRequest(f"The clock cannot go past {iso(MAX_INSTANT)}")
     fired = ns.clock.advance(body.seconds)
     return ok({**clock_info(ns.clock), "fired": fired})
 

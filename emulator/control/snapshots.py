@@ -11,7 +11,8 @@ from starlette.responses import JSONResponse
 
 from emulator.control.routes import TAG, Ns
 from emulator.core.auth import registry
-from emulator.core.responses import ok
+from emulator.core.responses import detail_error, ok
+from emulator.core.routing import StrictJSONRoute
 from emulator.core.seeding import SeedDocument, seed
 from emulator.core.snapshots import (
     SnapshotError,
@@ -21,11 +22,17 @@ from emulator.core.snapshots import (
     import_namespace,
 )
 
-router = APIRouter(prefix="/_emulator", tags=[TAG])
+router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute)
 
 
 def _refused(exc: SnapshotError) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=422)
+
+
+# A refused document is a 422 whose ``detail`` is one sentence; a body FastAPI cannot parse is
+# its usual 422 list.
+REFUSED: dict[int | str, dict[str, Any]] = {422: detail_error(
+    "Validation error, or a snapshot refused as a whole", or_validation=True)}
 
 
 @router.post("/seed")
@@ -46,7 +53,7 @@ async def get_snapshot(request: Request, ns: Ns, all: bool = False) -> JSONRespo
     return ok(export_namespace(ns))
 
 
-@router.post("/snapshot")
+@router.post("/snapshot", responses=REFUSED)
 async def post_snapshot(request: Request, ns: Ns, all: bool = False,
                         document: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
     """Replace the caller's namespace with a snapshot (``?all=true``: a document of every

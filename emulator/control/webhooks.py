@@ -12,10 +12,11 @@ from starlette.responses import JSONResponse
 
 from emulator.control.routes import TAG, Ns
 from emulator.core.responses import ok
+from emulator.core.routing import StrictJSONRoute
 from emulator.interactly.state import interactly
 from emulator.interactly.webhooks import webhooks
 
-router = APIRouter(prefix="/_emulator/webhooks", tags=[TAG])
+router = APIRouter(prefix="/_emulator/webhooks", tags=[TAG], route_class=StrictJSONRoute)
 
 
 @router.post("/drain")

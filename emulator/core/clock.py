@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import itertools
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +25,10 @@ log = logging.getLogger(__name__)
 
 ClockMode = Literal["realtime", "manual"]
 MANUAL_EPOCH = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+# The latest instant a caller may move a clock to (PUT /_emulator/clock, advances, snapshot
+# imports): datetime, and so every timestamp the APIs print, ends at year 9999, and timers
+# scheduled from there must still be printable.
+MAX_INSTANT = datetime(9000, 1, 1, tzinfo=UTC).timestamp()
 # run_until_idle refuses to run forever: a state machine that keeps re-arming itself is a bug.
 MAX_IDLE_FIRINGS = 1_000_000
 
@@ -214,6 +220,22 @@ class VirtualClock:
 
 
 def iso(ts: float) -> str:
-    """RFC 3339 in UTC with a ``Z``: the form Go's time.Time and JavaScript's Date both parse."""
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z")
+    """RFC 3339 in UTC with a ``Z``: the form Go's time.Time and JavaScript's Date both parse.
+
+    Every SSE event and status answer prints a few of these, so building a datetime each time
+    was most of an SSE test event's cost. Same text as ``datetime.fromtimestamp(ts, UTC)
+    .isoformat(timespec="milliseconds")`` (which rounds to microseconds half-even, then
+    truncates to milliseconds), with the whole-second part cached."""
+    frac, whole = math.modf(ts)
+    micros = round(frac * 1e6)
+    if micros >= 1_000_000:
+        whole, micros = whole + 1, micros - 1_000_000
+    elif micros < 0:
+        whole, micros = whole - 1, micros + 1_000_000
+    return f"{_iso_seconds(int(whole))}.{micros // 1000:03d}Z"
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_seconds(whole: int) -> str:
+    """``YYYY-MM-DDTHH:MM:SS`` of a whole unix second (a running clock reuses each one)."""
+    return datetime.fromtimestamp(whole, UTC).isoformat()[:19]

@@ -43,12 +43,13 @@ class StrictJSONRoute(APIRoute):
 
 
 def on_paths(router: APIRouter, method: str, paths: list[str],
-             documented: int = 0) -> Callable[[Handler], Handler]:
+             documented: int = 0, **options: Any) -> Callable[[Handler], Handler]:
     """Decorator: mount the handler at every path; only ``paths[documented]`` is listed in
     the OpenAPI schema, so the docs show each operation once. The other paths are
-    :class:`AliasRoute` s of that one route, which FastAPI then builds only once."""
+    :class:`AliasRoute` s of that one route, which FastAPI then builds only once.
+    ``options`` go to ``add_api_route`` (``responses=`` for documented error answers)."""
     def mount_all(handler: Handler) -> Handler:
-        router.add_api_route(paths[documented], handler, methods=[method])
+        router.add_api_route(paths[documented], handler, methods=[method], **options)
         target = router.routes[-1]
         assert isinstance(target, APIRoute)
         for i, path in enumerate(paths):

@@ -21,10 +21,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from emulator.core.clock import MAX_INSTANT
 from emulator.core.namespaces import Namespace, NamespaceRegistry
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
+MAX_SCALE = 1_000_000.0  # as PUT /_emulator/clock allows
 # (due, original order, arm): what a codec's import asks to put back on the clock.
 Rearm = tuple[float, float, Callable[[], None]]
 
@@ -143,9 +145,12 @@ def _apply(ns: Namespace, document: dict[str, Any]) -> None:
     mode = clock.get("mode", ns.clock.mode)
     if mode not in ("realtime", "manual"):
         raise SnapshotError(f"clock.mode must be realtime or manual, not {mode!r}")
-    now = float(clock.get("now_epoch", ns.clock.now()))
-    ns.clock.configure(mode=mode, scale=float(clock.get("scale", ns.clock.scale)), now=now)
-    ns._start = float(clock.get("start_epoch", ns._start))
+    now = _clock_number(clock, "now_epoch", ns.clock.now(), 0.0, MAX_INSTANT)
+    scale = _clock_number(clock, "scale", ns.clock.scale, 0.0, MAX_SCALE)
+    if scale <= 0:
+        raise SnapshotError("clock.scale must be positive")
+    ns.clock.configure(mode=mode, scale=scale, now=now)
+    ns._start = _clock_number(clock, "start_epoch", ns._start, 0.0, MAX_INSTANT)
     ns._build()
     try:
         ns.ids.setstate(document["ids"])
@@ -162,6 +167,19 @@ def _apply(ns: Namespace, document: dict[str, Any]) -> None:
         rearm.extend(codecs[api].restore(state, data))
     for _due, _order, arm in sorted(rearm, key=lambda r: (r[0], r[1])):
         arm()
+
+
+def _clock_number(clock: dict[str, Any], key: str, default: float, low: float,
+                  high: float) -> float:
+    """A clock field within what the clock can hold: an infinite scale or a year-10000 "now"
+    was imported fine and then made every later answer that prints the clock a 500."""
+    try:
+        value = float(clock.get(key, default))
+    except (TypeError, ValueError) as exc:
+        raise SnapshotError(f"clock.{key} must be a number") from exc
+    if not low <= value <= high:  # NaN fails too
+        raise SnapshotError(f"clock.{key} must be between {low:g} and {high:g}")
+    return value
 
 
 # ------------------------------------------------------------------------------ files

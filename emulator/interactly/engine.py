@@ -33,6 +33,8 @@ MAX_COMPANION_STEPS_PER_PUMP = 1000
 # without a gap between retries still ends.
 MIN_ATTEMPT_SECONDS = 1.0
 DEFAULT_CONVERSATION_TURNS = 3
+# What a workflow without nodes converses through (spec §6.7, _default_conversation).
+DEFAULT_NODE = {"logical_id": "node_emulator_default", "name": "Assistant", "type": "say_llm"}
 DYNAMIC = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
 RUNTIME = re.compile(r"\[\[\s*([A-Za-z0-9_.\-]+)\s*\]\]")
 
@@ -246,7 +248,9 @@ class Engine:
         run.dynamic.update(run_input.get("dynamic_variables") or {})
         run.runtime.update(run_input.get("runtime_variables") or {})
         if command == "pause":
-            node = self._node(run, run.parked_node) if run.parked_node else {"logical_id": None}
+            # A node-less run parks on the default conversation's node, which is in no graph.
+            node = next((n for n in run.graph["node_configs"]
+                         if n.get("logical_id") == run.parked_node), DEFAULT_NODE)
             events.append(self._node_event("pause_event", node, run) if run.parked_node
                           else self._event("pause_event"))
             events.append(self._event("pause_thread", last_node_logical_id=run.parked_node))
@@ -952,7 +956,7 @@ class Engine:
         """Emulator-only (spec §6.7): a workflow without nodes still converses. It greets,
         answers each turn (``dynamic_variables.user_message`` counts as the message), and
         completes on an end keyword or after DEFAULT_CONVERSATION_TURNS user turns."""
-        node = {"logical_id": "node_emulator_default", "name": "Assistant", "type": "say_llm"}
+        node = DEFAULT_NODE
         loose = run.dynamic.pop("user_message", None)
         if message is None and loose:
             message = str(loose)

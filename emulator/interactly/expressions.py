@@ -43,11 +43,17 @@ FILTERS: dict[str, Callable[[Any], Any]] = {
     "downcase": lambda v: str(v).lower(),
     "capitalize": lambda v: str(v).capitalize(),
     "strip": lambda v: str(v).strip(),
-    "size": lambda v: len(v) if v is not None else 0,
+    "size": lambda v: len(v) if isinstance(v, str | list | dict) else 0,  # Liquid: no length
     "to_number": lambda v: _number(v),
     "string": lambda v: "" if v is None else str(v),
 }
 MAX_LENGTH = 4000
+# Parentheses, function calls and NOTs nest at most this deep. The parser and the evaluator
+# recurse once per level, so without a bound a 4000-character expression such as "((((...))))"
+# overflows the interpreter's stack (RecursionError) instead of failing as a bad expression.
+MAX_DEPTH = 50
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"'}
 
 
 @dataclass(frozen=True)
@@ -75,8 +81,7 @@ def tokenize(text: str) -> list[Token]:
         if kind == "var":
             tokens.append(Token("var", match.group("body"), start))
         elif kind == "string":
-            tokens.append(Token("literal", bytes(raw[1:-1], "utf-8").decode("unicode_escape"),
-                                start))
+            tokens.append(Token("literal", _unescape(raw[1:-1], start), start))
         elif kind == "number":
             tokens.append(Token("literal", float(raw) if "." in raw else int(raw), start))
         elif kind == "op":
@@ -97,13 +102,40 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-Node = tuple  # ("lit", v) | ("var", path, filters) | ("not", n) | ("and"|"or", a, b) | ...
+def _unescape(body: str, pos: int) -> str:
+    """The text of a string literal: the escapes Python's ``repr`` writes (the engine quotes
+    ``{{dynamic}}`` values with it) and ``\\"``; any other escape is an ExpressionError.
+    Unescaped text is taken as written, so non-ASCII stays itself (``unicode_escape`` read
+    'José' as UTF-8 bytes in Latin-1, and raised UnicodeDecodeError on a stray ``\\x``)."""
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if len(code) > 1:
+            value = int(code[1:], 16)
+            if value > 0x10FFFF:
+                raise ExpressionError(f"bad escape \\{code} in the string at {pos}")
+            return chr(value)
+        if code not in _SIMPLE_ESCAPES:
+            raise ExpressionError(f"bad escape \\{code} in the string at {pos}")
+        return _SIMPLE_ESCAPES[code]
+
+    return _ESCAPE.sub(one, body)
+
+
+Node = tuple  # ("lit", v) | ("var", path, filters) | ("not", n) | ("and"|"or", a, b, ...) | ...
 
 
 class _Parser:
     def __init__(self, tokens: list[Token]) -> None:
         self.tokens = tokens
         self.i = 0
+        self.depth = 0
+
+    def nest(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            token = self.peek()
+            where = f" at {token.pos}" if token is not None else ""
+            raise ExpressionError(f"expression nests more than {MAX_DEPTH} levels deep{where}")
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -126,23 +158,27 @@ class _Parser:
         return node
 
     def or_(self) -> Node:
-        node = self.and_()
+        # Flat ("or", a, b, c, ...): a long chain must not nest (the evaluator recurses).
+        items = [self.and_()]
         while (t := self.peek()) is not None and t.kind == "or":
             self.i += 1
-            node = ("or", node, self.and_())
-        return node
+            items.append(self.and_())
+        return items[0] if len(items) == 1 else ("or", *items)
 
     def and_(self) -> Node:
-        node = self.not_()
+        items = [self.not_()]
         while (t := self.peek()) is not None and t.kind == "and":
             self.i += 1
-            node = ("and", node, self.not_())
-        return node
+            items.append(self.not_())
+        return items[0] if len(items) == 1 else ("and", *items)
 
     def not_(self) -> Node:
         if (t := self.peek()) is not None and t.kind == "not":
             self.i += 1
-            return ("not", self.not_())
+            self.nest()
+            node = ("not", self.not_())
+            self.depth -= 1
+            return node
         return self.compare()
 
     def compare(self) -> Node:
@@ -160,12 +196,16 @@ class _Parser:
         if t.kind == "func":
             self.i += 1
             self.take("op", "(")
+            self.nest()
             inner = self.or_()
+            self.depth -= 1
             self.take("op", ")")
             return ("func", t.value, inner)
         if t.kind == "op" and t.value == "(":
             self.i += 1
+            self.nest()
             inner = self.or_()
+            self.depth -= 1
             self.take("op", ")")
             return inner
         if t.kind == "literal":
@@ -218,9 +258,9 @@ def evaluate(node: Node, resolve: Callable[[str], Any]) -> Any:
     if kind == "not":
         return not _truthy(evaluate(node[1], resolve))
     if kind == "and":
-        return _truthy(evaluate(node[1], resolve)) and _truthy(evaluate(node[2], resolve))
+        return all(_truthy(evaluate(item, resolve)) for item in node[1:])
     if kind == "or":
-        return _truthy(evaluate(node[1], resolve)) or _truthy(evaluate(node[2], resolve))
+        return any(_truthy(evaluate(item, resolve)) for item in node[1:])
     if kind == "func":
         value = evaluate(node[2], resolve)
         empty = value is MISSING or value is None or value == "" or value == [] or value == {}
@@ -239,7 +279,7 @@ def _truthy(value: Any) -> bool:
 def _number(value: Any) -> float | None:
     try:
         return float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float range
         return None
 
 

@@ -18,8 +18,9 @@ import struct
 import tarfile
 import zipfile
 from dataclasses import dataclass, field
+from typing import IO
 
-from emulator.core.errors import ApiError
+from emulator.core.errors import ApiError, BadRequest
 
 REJECTED = {".ipa": "IPA files are device builds; upload a simulator .app zipped (.zip)",
             ".aab": "Android App Bundles cannot be installed; upload an .apk",
@@ -46,8 +47,20 @@ def content_type_for(file_name: str) -> str:
     return "application/octet-stream"
 
 
+MAX_FILE_NAME_BYTES = 255  # what file systems and S3 clients agree on for one name
+
+
 def check_file_name(file_name: str) -> None:
-    """400 ``build_artifact_rejected`` for artifact types no device can install."""
+    """400 ``{"detail": ...}`` for a name that is not one plain file name (a directory part,
+    ``..``, NUL or other control characters, over 255 bytes): the name ends up in artifact
+    URLs, download headers and users' file systems. 400 ``build_artifact_rejected`` for
+    artifact types no device can install."""
+    if (file_name in (".", "..") or any(c in file_name for c in "/\\")
+            or any(ord(c) < 32 or ord(c) == 127 for c in file_name)
+            or len(file_name.encode("utf-8", "surrogatepass")) > MAX_FILE_NAME_BYTES):
+        raise BadRequest("Invalid file_name: use a plain file name such as app.apk (no '/' or "
+                         "'\\', no '..', no control characters, at most "
+                         f"{MAX_FILE_NAME_BYTES} bytes)")
     lowered = file_name.lower()
     for ext, message in REJECTED.items():
         if lowered.endswith(ext):
@@ -77,10 +90,23 @@ def fallback_package_id(app_name: str) -> str:
     return f"com.emulated.{'app' + slug if slug[0].isdigit() else slug}"
 
 
+MAX_MEMBER_BYTES = 4 * 1024 * 1024  # a manifest or an Info.plist is a few KiB
+
+
+def bounded_read(member: IO[bytes]) -> bytes:
+    """A member's bytes, decompressed no further than ``MAX_MEMBER_BYTES``: a few hundred KiB
+    of deflated zeros named AndroidManifest.xml expanded to hundreds of MB when read whole."""
+    with member:
+        blob = member.read(MAX_MEMBER_BYTES + 1)
+    if len(blob) > MAX_MEMBER_BYTES:
+        raise ValueError(f"archive member larger than {MAX_MEMBER_BYTES} bytes")
+    return blob
+
+
 # ------------------------------------------------------------------------------ Android
 def _apk_package(data: bytes) -> str | None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        manifest = archive.read("AndroidManifest.xml")
+        manifest = bounded_read(archive.open("AndroidManifest.xml"))
     if manifest.lstrip().startswith(b"<"):
         match = re.search(rb'<manifest[^>]*\spackage="([^"]+)"', manifest)
         return match.group(1).decode() if match else None
@@ -149,12 +175,14 @@ def _ios_bundle_id(data: bytes) -> str | None:
     if zipfile.is_zipfile(io.BytesIO(data)):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             name = next((n for n in archive.namelist() if _is_app_plist(n)), None)
-            return plistlib.loads(archive.read(name)).get("CFBundleIdentifier") if name else None
+            if name is None:
+                return None
+            return plistlib.loads(bounded_read(archive.open(name))).get("CFBundleIdentifier")
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:  # gz or plain; raises if neither
         member = next((m for m in tar.getmembers() if m.isfile() and _is_app_plist(m.name)),
                       None)
         handle = tar.extractfile(member) if member else None
-        return plistlib.loads(handle.read()).get("CFBundleIdentifier") if handle else None
+        return plistlib.loads(bounded_read(handle)).get("CFBundleIdentifier") if handle else None
 
 
 def _is_app_plist(name: str) -> bool:

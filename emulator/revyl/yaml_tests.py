@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from emulator.core.errors import PayloadTooLarge
+
 BLOCK_TYPES = ("instructions", "validation", "extraction", "manual", "if", "while",
                "code_execution", "module_import")
 DEFAULT_STEP_TYPE = {"instructions": "instruction", "validation": "validation",
@@ -75,6 +77,9 @@ class Report:
 
 
 MAX_NODES = 20_000  # anchors can make a small text expand into an enormous tree
+MAX_DEPTH = 64  # real tests nest if/while blocks a few levels; the parser recurses per level
+MAX_PATH_CHARS = 4_000_000  # field paths repeat their parents' keys: long keys x many nodes
+MAX_YAML_CHARS = 128 * 1024  # real test files are a few KiB; pure-Python parsing: 1-20 s/MiB
 
 
 class TooComplex(Exception):
@@ -86,22 +91,26 @@ class _Marks:
 
     def __init__(self) -> None:
         self.at: dict[str, tuple[int, int]] = {}
+        self.chars = 0
 
-    def walk(self, node: Any, path: str) -> None:
+    def walk(self, node: Any, path: str, depth: int = 0) -> None:
         import yaml
 
-        if len(self.at) > MAX_NODES:
+        # Aliases are walked where they are used (that is what the validator will see), so
+        # these bounds also stop alias bombs and self-referencing anchors.
+        if len(self.at) > MAX_NODES or depth > MAX_DEPTH or self.chars > MAX_PATH_CHARS:
             raise TooComplex
         self.at[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.chars += len(path)
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 child = f"{path}.{key.value}" if path else str(key.value)
                 self.at.setdefault(child + ".__key__", (key.start_mark.line + 1,
                                                         key.start_mark.column + 1))
-                self.walk(value, child)
+                self.walk(value, child, depth + 1)
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
-                self.walk(item, f"{path}[{i}]")
+                self.walk(item, f"{path}[{i}]", depth + 1)
 
     def find(self, path: str) -> tuple[int | None, int | None]:
         while path:
@@ -111,13 +120,40 @@ class _Marks:
         return self.at.get("", (None, None))
 
 
+_LOADER: Any = None
+
+
+def _bounded_loader() -> Any:
+    """PyYAML's pure-Python safe loader, refusing to compose deeper than ``MAX_DEPTH`` (the
+    composer recurses per level: without this, the interpreter's recursion limit was the only
+    bound). libyaml's loader is not used: its composer recurses in C, unchecked."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        class BoundedSafeLoader(yaml.SafeLoader):
+            depth = 0
+
+            def compose_node(self, parent: Any, index: Any) -> Any:
+                self.depth += 1
+                try:
+                    if self.depth > MAX_DEPTH:
+                        raise TooComplex
+                    return super().compose_node(parent, index)
+                finally:
+                    self.depth -= 1
+
+        _LOADER = BoundedSafeLoader
+    return _LOADER
+
+
 def load(text: str) -> tuple[Any, _Marks, Message | None]:
     """Safe-load one YAML document; syntax errors become a YAML_SYNTAX_ERROR message."""
     import yaml
 
     marks = _Marks()
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _bounded_loader()(text)
         try:
             node = loader.get_single_node()
             if node is not None:
@@ -355,6 +391,11 @@ def _is_lat_lng(value: str) -> bool:
 
 
 def validate(text: str, validation_type: str = "full_test") -> Report:
+    """Raises :class:`PayloadTooLarge` (413) for a text over ``MAX_YAML_CHARS``: that is a
+    request limit, not a finding about the content, and parsing it would take seconds."""
+    if len(text) > MAX_YAML_CHARS:
+        raise PayloadTooLarge(f"yaml_content is too large ({len(text)} characters; "
+                              f"the limit is {MAX_YAML_CHARS})")
     data, marks, syntax = load(text)
     if syntax is not None:
         return Report([syntax])

@@ -55,3 +55,27 @@ async def test_close_ends_every_stream_and_unsubscribe_is_idempotent():
     other = broker.subscribe()
     broker.close()
     assert await asyncio.wait_for(other.next(), 1) is None
+
+
+@pytest.mark.anyio
+async def test_next_batch_joins_what_is_queued_and_ends_after_the_last_frames():
+    """The SSE route sends a burst in one write: the frames joined in order, then the end of
+    the stream on the next call (not lost with the batch it came in)."""
+    broker = Broker(replay_size=0)
+    sub = broker.subscribe()
+    frames = [broker.publish("test_updated", {"n": n}) for n in range(3)]
+    assert await sub.next_batch() == b"".join(frames)
+    last = broker.publish("test_completed", {"n": 3})
+    broker.close()
+    assert await sub.next_batch() == last
+    assert await asyncio.wait_for(sub.next_batch(), 1) is None
+    assert await asyncio.wait_for(sub.next_batch(), 1) is None
+
+
+@pytest.mark.anyio
+async def test_a_dropped_subscriber_batch_ends_its_stream():
+    broker = Broker(queue_size=2, replay_size=0)
+    sub = broker.subscribe()
+    for n in range(5):
+        broker.publish("e", {"n": n})
+    assert sub.dropped and await asyncio.wait_for(sub.next_batch(), 1) is None

@@ -139,3 +139,32 @@ async def test_realtime_driver_wakes_for_an_earlier_timer():
     await asyncio.wait_for(early.wait(), timeout=5)
     assert not late.is_set()
     await clock.aclose()
+
+
+@pytest.mark.parametrize("ts", [
+    0, 0.0, -0.5, -1e-7, 1767225600, 1767225600.0005, 1767225600.0004999, 1767225600.9999995,
+    1767225600.9999996, 1767225600.123456, 1e9 + 0.0009995, -62135596800.0, 253402300799.999])
+def test_iso_matches_datetime_isoformat_to_the_millisecond(ts):
+    """``iso`` formats by hand for speed (every SSE event prints several): same text as
+    ``datetime.isoformat(timespec="milliseconds")``, including its microsecond rounding."""
+    from datetime import UTC, datetime
+
+    expected = datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
+    assert iso(ts) == expected.replace("+00:00", "Z")
+
+
+def test_iso_matches_datetime_on_many_instants():
+    import random
+    from datetime import UTC, datetime
+
+    rng = random.Random(5)
+    for ts in [rng.uniform(-6e10, 2.5e11) for _ in range(5000)] + [
+            1767225600 + k / 1e6 for k in range(3000)]:
+        assert iso(ts) == datetime.fromtimestamp(ts, UTC).isoformat(
+            timespec="milliseconds").replace("+00:00", "Z")
+
+
+def test_iso_rejects_what_datetime_rejects():
+    for bad in (float("nan"), float("inf"), 1e20):
+        with pytest.raises((ValueError, OverflowError)):
+            iso(bad)

@@ -21,3 +21,21 @@ def test_shapes():
     assert all(UUID4.match(ids.uuid()) for _ in range(100))
     assert re.fullmatch(r"[0-9a-f]{24}", ids.object_id())
     assert re.fullmatch(r"[0-9a-f]{32}", ids.token())
+
+
+def test_uuid_is_exactly_what_uuid_module_makes_of_the_same_bits():
+    """``uuid()`` formats the bits itself (it is on every Interactly event's hot path): the
+    text must stay byte-identical to ``str(uuid.UUID(int=bits, version=4))``, or seeded id
+    streams would change between versions."""
+    import random
+    import uuid
+
+    ids, reference = IdGenerator(3, "ns"), IdGenerator(3, "ns")
+    for _ in range(2000):
+        expected = str(uuid.UUID(int=reference._rng.getrandbits(128), version=4))
+        assert ids.uuid() == expected
+    for bits in (0, (1 << 128) - 1, random.Random(1).getrandbits(128)):
+        fixed = IdGenerator(0, "x")
+        fixed._rng = random.Random()
+        fixed._rng.getrandbits = lambda n, bits=bits: bits  # type: ignore[method-assign]
+        assert fixed.uuid() == str(uuid.UUID(int=bits, version=4))

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 from starlette.responses import JSONResponse
 
 from emulator.core.responses import ok
+from emulator.core.routing import StrictJSONRoute
 from emulator.interactly.routes.common import Ns
 from emulator.interactly.state import interactly
 
-router = APIRouter(tags=["Interactly: runs"])
+router = APIRouter(tags=["Interactly: runs"], route_class=StrictJSONRoute)
 
 
 @router.get("/v1/session")

@@ -15,7 +15,6 @@ which is what makes them re-runnable; REST runs are not.
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -23,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 
 from emulator.core.auth import bearer_token, registry
 from emulator.core.errors import ApiError
+from emulator.core.limits import strict_json_loads
 from emulator.core.namespaces import Namespace
 from emulator.interactly.driver import BackgroundDriver
 from emulator.interactly.engine import Run
@@ -58,7 +58,7 @@ async def receive_input(ws: WebSocket) -> dict[str, Any] | None:
         await ws.close(1009, "Frame too large")
         return None
     try:
-        frame = json.loads(text)
+        frame = strict_json_loads(text)  # NaN, lone surrogates, absurd nesting: refused too
     except ValueError:
         await ws.close(1007, "Frames must be JSON run inputs")
         return None

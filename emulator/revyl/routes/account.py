@@ -10,12 +10,12 @@ from starlette.responses import JSONResponse
 from emulator.core.auth import bearer_token, namespace
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
-from emulator.core.routing import api_router
+from emulator.core.routing import StrictJSONRoute, api_router
 from emulator.revyl import wire
 from emulator.revyl.state import revyl
 
 TAG = "Revyl: account"
-public = APIRouter(tags=[TAG])
+public = APIRouter(tags=[TAG], route_class=StrictJSONRoute)
 router = api_router(TAG)
 
 

@@ -12,7 +12,7 @@ from emulator.core.auth import namespace
 from emulator.core.errors import ApiError, BadRequest
 from emulator.core.loopback import allowed_url
 from emulator.core.namespaces import Namespace
-from emulator.core.responses import ok
+from emulator.core.responses import detail_error, ok
 from emulator.core.routing import api_router, on_paths
 from emulator.revyl import build_wire as wire
 from emulator.revyl.builds import page_of
@@ -39,8 +39,8 @@ BUILD = ["/api/v1/builds/versions/{build_id}", "/api/v1/builds/builds/{build_id}
          "/api/v1/apps/builds/{build_id}"]
 
 
-def routes(method: str, paths: list[str]):
-    return on_paths(router, method, paths)
+def routes(method: str, paths: list[str], **options: Any):
+    return on_paths(router, method, paths, **options)
 
 
 def public_url(request: Request) -> str:
@@ -148,7 +148,10 @@ async def stream_upload(app_id: str, request: Request, ns: Ns,
     return ok(build_body(ns, build.id))
 
 
-@routes("POST", [p + "/from-url" for p in APP_BUILDS])
+# Spec §9.2: a URL that cannot be fetched is a 502 (offline: any host but loopback or the
+# allow-list), part of the contract rather than an emulator failure.
+@routes("POST", [p + "/from-url" for p in APP_BUILDS],
+        responses={502: detail_error("The artifact could not be downloaded")})
 async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
                    ns: Ns) -> JSONResponse:
     state = revyl(ns)

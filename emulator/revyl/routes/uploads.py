@@ -7,6 +7,8 @@ unguessable upload id in the path are the credential.
 from __future__ import annotations
 
 import hashlib
+import re
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
@@ -14,9 +16,11 @@ from starlette.responses import JSONResponse, Response
 from emulator.core.auth import registry
 from emulator.core.errors import NotFound
 from emulator.core.namespaces import Namespace
+from emulator.core.routing import StrictJSONRoute
 from emulator.revyl.state import revyl
 
-router = APIRouter(prefix="/_emulator", tags=["Emulator control plane"])
+router = APIRouter(prefix="/_emulator", tags=["Emulator control plane"],
+                   route_class=StrictJSONRoute)
 
 
 def owner(request: Request, key: str) -> Namespace:
@@ -41,4 +45,13 @@ async def get_download(key: str, build_id: str, request: Request) -> Response:
     if build.data is None:
         raise NotFound("This build has no stored artifact")
     return Response(build.data, media_type=build.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{build.file_name}"'})
+        "Content-Disposition": content_disposition(build.file_name)})
+
+
+def content_disposition(file_name: str) -> str:
+    """RFC 6266: a plain ASCII ``filename`` and, for any other name, the exact one in
+    ``filename*`` (headers are Latin-1: an emoji in a raw header made the download a 500)."""
+    plain = re.sub(r"[^A-Za-z0-9._ ()+-]", "_", file_name)
+    if plain == file_name:
+        return f'attachment; filename="{plain}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(file_name, safe='')}"

@@ -1,0 +1,1 @@
+"""Fuzzing, load, bad input and client-drop tests (issue 9)."""
