@@ -16,7 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# bench/http.py would shadow the standard library's http package (httpx needs it): run with
+# the repository root on the path instead of this folder.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 LOGIN = "7e570000-0000-4000-8000-000000000001"
 
