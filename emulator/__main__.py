@@ -38,8 +38,6 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-
-
 def parse_settings(argv: list[str] | None = None) -> Settings:
     parser = argparse.ArgumentParser(prog="emulator", description=__doc__.splitlines()[0])
     parser.add_argument("command", nargs="?", default="serve", choices=["serve"])

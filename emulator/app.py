@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,7 +18,7 @@ from emulator.core.aliases import PathAlias
 from emulator.core.errors import ApiError
 from emulator.core.faults import FaultInjector
 from emulator.core.journal import RequestJournal
-from emulator.core.lazy import LazyGate, LazyRoutes, ensure_all
+from emulator.core.lazy import LazyGate, LazyRoutes, ensure_all, under
 from emulator.core.limits import BodySizeLimit
 from emulator.core.namespaces import NamespaceRegistry
 from emulator.core.routing import all_routes, mount
@@ -33,24 +33,39 @@ INTERACTLY_MOUNT = "/workflows"
 INTERACTLY_GATEWAY_ONLY = ("/v1/session",)
 
 
-def interactly_path(path: str) -> bool:
-    """Interactly's routes are all under ``/v1`` (after the ``/workflows`` alias)."""
-    return path.startswith("/v1/") or path == "/v1"
-
-
 def interactly_routers() -> tuple[Any, ...]:
     from emulator.interactly.routes import routers
 
     return routers()
 
 
+def builds_routers() -> tuple[Any, ...]:
+    from emulator.revyl.routes import builds, uploads
+
+    return (uploads.router, builds.router)
+
+
+def control_extra_routers() -> tuple[Any, ...]:
+    from emulator.control import dashboard, observe, snapshots, webhooks
+
+    return (observe.router, snapshots.router, dashboard.router, webhooks.router)
+
+
+# Route families built on first use or in the background once the server is up
+# (emulator.core.lazy): a loader and the path prefixes its routes live under (a test checks
+# that every route of a family is under one of them). Interactly's are after the alias.
+LAZY_FAMILIES: tuple[tuple[Callable[[], tuple[Any, ...]], tuple[str, ...]], ...] = (
+    (interactly_routers, ("/v1",)),
+    (builds_routers, ("/api/v1/apps", "/api/v1/builds", "/_emulator/uploads",
+                      "/_emulator/downloads")),
+    (control_extra_routers, ("/_emulator/faults", "/_emulator/journal", "/_emulator/seed",
+                             "/_emulator/snapshot", "/_emulator/ui", "/_emulator/webhooks")),
+)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    from emulator.control.dashboard import router as dashboard_router
-    from emulator.control.observe import router as observe_router
     from emulator.control.routes import router as control_router
-    from emulator.control.snapshots import router as snapshots_router
-    from emulator.control.webhooks import router as webhooks_control_router
     from emulator.interactly.state import builder as interactly_builder
     from emulator.revyl.catalog import RevylFixtures
     from emulator.revyl.routes import routers as revyl_routers
@@ -121,16 +136,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return settings.max_upload_bytes
         return settings.max_body_bytes
 
-    interactly = LazyRoutes(app, load=interactly_routers, covers=interactly_path)
-    app.state.lazy_routes = (interactly,)
+    app.state.lazy_routes = tuple(LazyRoutes(app, load=load, covers=under(*prefixes))
+                                  for load, prefixes in LAZY_FAMILIES)
     app.add_middleware(LazyGate, families=app.state.lazy_routes)
     app.add_middleware(PathAlias, prefix=INTERACTLY_MOUNT, under="/v1/",
                        excluded=INTERACTLY_GATEWAY_ONLY)
     app.add_middleware(BodySizeLimit, cap_for=cap_for)
     app.add_middleware(FaultInjector)  # inside the journal, so faulted answers are journaled
     app.add_middleware(RequestJournal)
-    mount(app, control_router, observe_router, snapshots_router, dashboard_router,
-          webhooks_control_router, *revyl_routers())
+    mount(app, control_router, *revyl_routers())
 
     def complete_openapi() -> dict[str, Any]:
         """FastAPI's schema, of every route (the lazy families built, the index opened)."""

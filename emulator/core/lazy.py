@@ -47,6 +47,13 @@ class LazyRoutes:
             threading.Thread(target=self.ensure, name="emulator-routes", daemon=True).start()
 
 
+def under(*prefixes: str) -> Callable[[str], bool]:
+    """``covers`` for routes under these path prefixes (whole segments)."""
+    def covers(path: str) -> bool:
+        return any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes)
+    return covers
+
+
 def ensure_all(app: FastAPI) -> None:
     """Everything built: for whole-table readers (OpenAPI, near-miss route hints)."""
     for family in getattr(app.state, "lazy_routes", ()):

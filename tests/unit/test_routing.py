@@ -10,8 +10,6 @@ from fastapi import APIRouter, FastAPI
 from emulator.core.lazy import LazyGate, LazyRoutes
 from emulator.core.routing import RouteIndex, all_routes, mount, on_paths
 
-pytestmark = pytest.mark.anyio
-
 
 def make_router() -> APIRouter:
     router = APIRouter()
@@ -41,6 +39,7 @@ async def call(app: FastAPI, method: str, path: str) -> httpx.Response:
         return await client.request(method, path)
 
 
+@pytest.mark.anyio
 async def test_index_keeps_declaration_order_params_methods_and_aliases():
     app = FastAPI()
     mount(app, make_router())
@@ -57,6 +56,7 @@ async def test_index_keeps_declaration_order_params_methods_and_aliases():
     assert "/api/v2/b/{build_id}" in paths and "/v1/workflows/schema" in paths
 
 
+@pytest.mark.anyio
 async def test_a_lazy_family_is_built_once_by_the_first_request_that_needs_it():
     app = FastAPI()
     loads: list[int] = []
@@ -73,3 +73,15 @@ async def test_a_lazy_family_is_built_once_by_the_first_request_that_needs_it():
     assert all(r.json() == {"route": "schema"} for r in replies)
     assert family.loaded and len(loads) == 1
     assert (await call(app, "GET", "/api/v1/builds/1")).json()["route"] == "build"
+
+
+def test_every_route_of_each_lazy_family_is_under_its_declared_prefixes():
+    """Otherwise a request could reach the router before its family is built (a false 404)."""
+    from emulator.app import LAZY_FAMILIES
+    from emulator.core.lazy import under
+
+    for load, prefixes in LAZY_FAMILIES:
+        covers = under(*prefixes)
+        paths = [route.path for router in load() for route in router.routes]
+        assert paths and all(covers(path) for path in paths), [
+            path for path in paths if not covers(path)]

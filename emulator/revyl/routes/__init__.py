@@ -6,20 +6,18 @@ from fastapi import APIRouter
 
 from emulator.revyl.routes import (
     account,
-    builds,
     executions,
     monitor,
     reports,
     test_extras,
     tests,
-    uploads,
     workflows,
     yaml,
 )
 
 
 def routers() -> tuple[APIRouter, ...]:
-    """In matching order; all but the public health check and the upload URLs need a token."""
-    return (account.public, uploads.router, account.router, executions.router, tests.router,
-            workflows.router, monitor.router, reports.router, builds.router, yaml.router,
-            test_extras.router)
+    """In matching order; all but the public health check need a token. Builds and their
+    upload URLs are another family, built lazily (``emulator.app.LAZY_FAMILIES``)."""
+    return (account.public, account.router, executions.router, tests.router,
+            workflows.router, monitor.router, reports.router, yaml.router, test_extras.router)
