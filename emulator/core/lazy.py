@@ -66,12 +66,14 @@ class LazyGate:
     def __init__(self, app: ASGIApp, families: Sequence[LazyRoutes]) -> None:
         self.app = app
         self.families = families
+        self.settled = False  # every family built: nothing left to check per request
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
+        if not self.settled and scope["type"] in ("http", "websocket"):
             for family in self.families:
                 if not family.loaded and family.covers(scope["path"]):
                     import anyio.to_thread
 
                     await anyio.to_thread.run_sync(family.ensure)
+            self.settled = all(family.loaded for family in self.families)
         await self.app(scope, receive, send)
