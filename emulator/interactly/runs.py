@@ -18,6 +18,7 @@ from emulator.core.retention import trim_finished
 from emulator.interactly import supernodes
 from emulator.interactly.catalog import Catalog
 from emulator.interactly.engine import Engine, Run
+from emulator.interactly.validation import check_run_graph
 
 RESUME_COMMANDS = {"start", "data", "resume", "pause"}
 
@@ -59,6 +60,7 @@ class Runs:
         number = wf.active_version_number if version is None else version
         graph = supernodes.expand(copy.deepcopy(self.catalog.hydrated(wf.id, number)),
                                   self._sub_workflow)
+        check_run_graph(graph)  # PATCHed field by field, or expanded from super nodes
         now = self.clock.now_iso()
         run = Run(id=self.ids.object_id(), logical_id=f"workflow_run_{self.ids.uuid()}",
                   workflow_id=wf.id, version_number=number,

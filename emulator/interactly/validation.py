@@ -16,6 +16,9 @@ THREAD_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def check_graph(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> None:
+    problem = shape_problem(nodes, edges)  # first: the rules below read these fields
+    if problem:
+        raise ServiceError(SHAPE, problem)
     check_companions(edges)
     check_waiting_edges(nodes, edges)
 

@@ -39,7 +39,13 @@ async def put_upload(key: str, upload_id: str, request: Request) -> JSONResponse
     return JSONResponse({"uploaded": len(data)}, headers={"ETag": etag})
 
 
-@router.get("/downloads/{key}/{build_id}")
+# The artifact's bytes under the media type it was stored with (an APK, a zip, or whatever
+# the uploader's PUT said): not JSON, so the OpenAPI must not promise application/json.
+ARTIFACT = {200: {"description": "The artifact's bytes, with its own media type",
+                  "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.get("/downloads/{key}/{build_id}", response_class=Response, responses=ARTIFACT)
 async def get_download(key: str, build_id: str, request: Request) -> Response:
     _, build = revyl(owner(request, key)).builds.build(build_id)
     if build.data is None:
