@@ -14,6 +14,7 @@ the namespace is put back as it was (nothing half-loaded) and :class:`SnapshotEr
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import os
 import tempfile
@@ -97,12 +98,23 @@ def import_namespace(ns: Namespace, document: dict[str, Any]) -> None:
     before = copy.deepcopy(export_namespace(ns))
     try:
         _apply(ns, copy.deepcopy(document))
+        _verify(ns)
     except Exception as exc:
         _apply(ns, before)
         if isinstance(exc, SnapshotError):
             raise
         raise SnapshotError(f"Snapshot refused ({type(exc).__name__}: {exc}); "
                             "the namespace was left as it was") from exc
+
+
+def _verify(ns: Namespace) -> None:
+    """What was imported can be read back: exported, and rendered by each API's own
+    ``verify`` (wire forms of every record)."""
+    json.dumps(export_namespace(ns), allow_nan=False)
+    for state in ns.apis.values():
+        verify = getattr(state, "verify", None)
+        if verify is not None:
+            verify()
 
 
 def import_all(registry: NamespaceRegistry, document: dict[str, Any]) -> dict[str, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -75,6 +76,14 @@ class InteractlyState:
         return {"workflows": len(self.catalog.workflows), "nodes": len(self.catalog.nodes),
                 "edges": len(self.catalog.edges), "runs": statuses,
                 "scripted_llm": self.scripts.listing()}
+
+    def verify(self) -> None:
+        """Every run renders and belongs to a stored workflow (see RevylState.verify)."""
+        docs: list[Any] = [self.snapshot()]
+        for run in self.runs.by_id.values():
+            self.catalog.workflow(run.workflow_id)
+            docs.append(self.runs.payload(run))
+        json.dumps(docs, allow_nan=False)
 
     def close(self) -> None:
         for service in self._services.values():

@@ -130,8 +130,8 @@ def _shape(doc: dict[str, Any], shape: Shape, where: str) -> str | None:
         if value is None:
             continue
         if not _fits(value, kind):
-            name = kind if isinstance(kind, str) else "an object" if kind in (dict, Shape) \
-                or isinstance(kind, dict) else f"a {kind.__name__}".replace("a str", "a string")
+            name = kind if isinstance(kind, str) else "an object" if isinstance(kind, dict) \
+                else {str: "a string", dict: "an object", list: "a list"}[kind]
             return f"{where}.{key} must be {name}"
         if isinstance(kind, dict):
             problem = _shape(value, kind, f"{where}.{key}")

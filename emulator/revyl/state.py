@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -47,6 +48,22 @@ class RevylState:
             "workflow_executions": flows,
             "scripted_outcomes": self.outcomes.listing(),
         }
+
+    def verify(self) -> None:
+        """Every execution renders in its wire forms: a snapshot import calls this, so a
+        document with a wrong type or an impossible time is refused (and rolled back)
+        instead of breaking every later read of the namespace."""
+        from emulator.revyl import monitor, wire, workflow_wire
+
+        org = self.catalog.org
+        docs: list[Any] = [self.snapshot()]
+        for e in self.tests.by_id.values():
+            docs.append((wire.test_status(e), wire.history_item(e, org),
+                         monitor.test_item(e, org)))
+        for wf in self.workflows.by_id.values():
+            docs.append((workflow_wire.workflow_status(wf), workflow_wire.workflow_task(wf),
+                         monitor.workflow_item(wf)))
+        json.dumps(docs, allow_nan=False)
 
     def close(self) -> None:
         self.monitor.close()

@@ -377,3 +377,29 @@ async def test_every_interactly_service_round_trips(emulator_app, client):
     thread = restored.runs.by_id[run["run_id"]].companions["0_companion_x"]
     assert (thread.node, thread.due, thread.runtime) == ("node_front", 5.0, {"k": 1})
     assert state.listeners and restored.listeners  # webhooks listen again
+
+
+@pytest.mark.parametrize("path, value", [
+    (("revyl", "test_executions", 0, "updated_at"), 1e308),
+    (("revyl", "test_executions", 0, "created_at"), "yesterday"),
+    (("revyl", "test_executions", 0, "plan", "step_seconds"), "soon"),
+    (("interactly", "runs", 0, "workflow_id"), "000000000000000000000000"),
+])
+async def test_a_document_that_imports_but_cannot_be_read_back_is_refused(client, path, value):
+    """Found by fuzzing: such documents used to import with 200, then every read of the
+    namespace (state, snapshot, dashboard, run-until-idle) answered 500."""
+    await start(client, LOGIN)
+    wid = (await client.post("/v1/workflows", json={"name": "w"})).json()["workflow"]["_id"]
+    await client.post(f"/v1/workflows/{wid}/execute", json={"run_input": {"command": "start"}})
+    snapshot = (await client.get("/_emulator/snapshot")).json()
+    broken = copy.deepcopy(snapshot)
+    target = broken
+    for key in path[:-1]:
+        target = target[key]
+    assert path[-1] in target  # the field exists: the test really changes it
+    target[path[-1]] = value
+    response = await client.post("/_emulator/snapshot", json=broken)
+    assert response.status_code == 422 and "left as it was" in response.json()["detail"]
+    for read in ("/_emulator/state", "/_emulator/snapshot", "/_emulator/ui/state"):
+        assert (await client.get(read)).status_code == 200, read
+    assert (await client.post("/_emulator/clock/run-until-idle")).status_code == 200
