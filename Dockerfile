@@ -1,11 +1,13 @@
 # The emulator on 0.0.0.0:8000 as a non-root user, with a health check.
 #
-# No registry here: scripts/build-image.sh debootstraps a minimal Debian (python3,
-# python3-venv, ca-certificates), imports it as localhost/emulator-base:<release>, stages this
-# repo plus pre-downloaded wheels (wheels/) outside the repo and builds this file with buildah.
-# With a registry, any base with python3 -m venv, groupadd and useradd works, e.g.
-# `docker build --build-arg BASE=python:3.11-slim .` (pip then uses the index: no wheels/).
-ARG BASE=localhost/emulator-base:bookworm
+#   docker build -t ri-emulator . && docker run --rm -p 8000:8000 ri-emulator
+#
+# The default base is the public Python slim image (pip installs from the index). Any base with
+# python3 -m venv, groupadd and useradd works. Without a registry, scripts/build-image.sh
+# debootstraps a minimal Debian, imports it as localhost/emulator-base:<release>, stages this
+# repo plus pre-downloaded wheels (wheels/) outside the repo and builds this file with buildah
+# and --build-arg BASE=localhost/emulator-base:<release>.
+ARG BASE=python:3.11-slim
 
 FROM ${BASE} AS build
 COPY . /src
@@ -23,18 +25,17 @@ RUN groupadd --system --gid 10001 emulator \
  && useradd --system --uid 10001 --gid emulator --home-dir /app --no-create-home \
         --shell /usr/sbin/nologin emulator
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build /src/fixtures /app/fixtures
 WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     EMULATOR_HOST=0.0.0.0 \
-    EMULATOR_PORT=8000 \
-    EMULATOR_FIXTURES=/app/fixtures
+    EMULATOR_PORT=8000
 USER 10001:10001
 EXPOSE 8000
-# Any EMULATOR_* variable configures it (see emulator/settings.py); the check follows
-# EMULATOR_PORT.
+# Any EMULATOR_* variable configures it (`ri-emulator --help` lists them); the seed data ships
+# inside the installed package (mount a directory and set EMULATOR_FIXTURES to replace it).
+# The check follows EMULATOR_PORT.
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=5 \
   CMD ["python", "-c", "import os, sys, urllib.request; url = 'http://127.0.0.1:%s/_emulator/health' % os.environ.get('EMULATOR_PORT', '8000'); sys.exit(0 if urllib.request.urlopen(url, timeout=2).status == 200 else 1)"]
-CMD ["python", "-m", "emulator"]
+CMD ["ri-emulator"]

@@ -1,3 +1,3 @@
 """Offline emulator of the Revyl and Interactly APIs."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

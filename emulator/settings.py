@@ -6,13 +6,25 @@ the environment is often inherited from a CI job.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+def bundled_fixtures() -> Path:
+    """The seed data the wheel ships as ``emulator/fixtures`` (the build maps the repo's
+    top-level ``fixtures/`` there). A source checkout or an editable install has no such
+    folder inside the package, so the repo's own ``fixtures/`` is used instead."""
+    packaged = Path(str(resources.files("emulator") / "fixtures"))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "fixtures"
+
+
+DEFAULT_FIXTURES = bundled_fixtures()
 
 
 class Settings(BaseSettings):

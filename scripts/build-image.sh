@@ -319,10 +319,16 @@ test_image() {
   status=$(pod inspect --format '{{.State.Healthcheck.Status}}' "$name" 2>/dev/null || true)
   user=$(pod exec "$name" id -u)
   [ "$user" != 0 ] || die "the container runs as root"
+  # The seed data must come from the installed wheel, not from a copy of the repo.
+  local fixtures version
+  fixtures=$(pod exec "$name" python -c 'from emulator.settings import DEFAULT_FIXTURES as f; print(f)')
+  version=$(pod exec "$name" ri-emulator --version)
   echo "READY_SECONDS=$t_ready"
   echo "HEALTHY_SECONDS=$t_healthy"
   echo "HEALTH_STATUS=${status:-healthy}"
   echo "CONTAINER_UID=$user"
+  echo "FIXTURES_DIR=$fixtures"
+  echo "VERSION=$version"
   call_apis "http://127.0.0.1:$port"
   echo "IMAGE_TEST=passed"
 }

@@ -41,6 +41,8 @@ def test_image_builds_starts_turns_healthy_and_answers_both_apis():
     assert report.get("IMAGE_TEST") == "passed", done.stdout
     assert report["HEALTH_STATUS"] == "healthy"
     assert report["CONTAINER_UID"] != "0"
+    assert "/site-packages/emulator/fixtures" in report["FIXTURES_DIR"]  # from the wheel
+    assert report["VERSION"].startswith("ri-emulator ")
     assert float(report["HEALTHY_SECONDS"]) < 60
     assert "REVYL GET /api/v1/tests/get_simple_tests -> 200" in done.stdout
     assert "INTERACTLY POST /v1/workflows -> 200, GET /v1/workflows -> 200" in done.stdout
