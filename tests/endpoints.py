@@ -1,8 +1,9 @@
 """The endpoint inventories: every Revyl seed route and every route an official client calls,
 and every Interactly route of spec §4, with who calls it and the test that covers it.
-``python -m tests.endpoints`` rewrites both tables in README.md; tests/test_endpoints.py checks
-that every route is mounted, that every named test exists, that the README tables are current,
-and that the specs list no route the inventories miss.
+``python -m tests.endpoints`` rewrites both tables, each in its page of the documentation site
+(docs/coverage-revyl.md, docs/coverage-interactly.md, between their markers);
+tests/test_endpoints.py checks that every route is mounted, that every named test exists, that
+the tables are current, and that the specs list no route the inventories miss.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+REVYL_PAGE = DOCS / "coverage-revyl.md"
+INTERACTLY_PAGE = DOCS / "coverage-interactly.md"
 START, END = "<!-- endpoints:start -->", "<!-- endpoints:end -->"
 IA_START, IA_END = "<!-- interactly-endpoints:start -->", "<!-- interactly-endpoints:end -->"
 
@@ -423,18 +426,26 @@ def table(rows: list[tuple[str, str, str, str, str]]) -> str:
     return "\n".join(lines)
 
 
-def _replace(readme: str, start: str, end: str, body: str) -> str:
-    head, rest = readme.split(start, 1)
+def _replace(text: str, start: str, end: str, body: str) -> str:
+    head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
     return f"{head}{start}\n{body}\n{end}{tail}"
 
 
-def render(readme: str) -> str:
-    readme = _replace(readme, START, END, table(ENDPOINTS))
-    return _replace(readme, IA_START, IA_END, table(INTERACTLY))
+def pages() -> dict[Path, tuple[str, str, str]]:
+    """Each generated page: its markers and the table that goes between them."""
+    return {REVYL_PAGE: (START, END, table(ENDPOINTS)),
+            INTERACTLY_PAGE: (IA_START, IA_END, table(INTERACTLY))}
+
+
+def render(page: Path, text: str) -> str:
+    """``text`` (the page's current content) with its table regenerated."""
+    start, end, body = pages()[page]
+    return _replace(text, start, end, body)
 
 
 if __name__ == "__main__":
-    README.write_text(render(README.read_text()))
+    for page in pages():
+        page.write_text(render(page, page.read_text()))
     print(f"{len(ENDPOINTS)} Revyl and {len(INTERACTLY)} Interactly endpoints written to "
-          f"{README}", file=sys.stderr)
+          f"{REVYL_PAGE} and {INTERACTLY_PAGE}", file=sys.stderr)

@@ -1,5 +1,6 @@
-"""The endpoint inventory (tests/endpoints.py) against the app, the tests and the README,
-and the seed routes of spec/revyl.md §0.2 against the app."""
+"""The endpoint inventory (tests/endpoints.py) against the app, the tests and the generated
+coverage pages of the documentation site (docs/coverage-*.md), and the seed routes of
+spec/revyl.md §0.2 against the app."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from emulator.app import create_app
 from emulator.settings import Settings
 
-from .endpoints import ENDPOINTS, INTERACTLY, README, render
+from .endpoints import ENDPOINTS, INTERACTLY, pages, render
 
 TESTS = Path(__file__).resolve().parent
 SPEC = TESTS.parent.parent / "shared" / "spec" / "revyl.md"
@@ -80,9 +81,14 @@ def test_every_covering_test_exists(test_file, test_name):
     assert re.search(rf"^(async )?def {test_name}\(", source, re.M), f"{test_file}::{test_name}"
 
 
-def test_readme_table_is_current():
-    readme = README.read_text()
-    assert readme == render(readme), "run: python -m tests.endpoints"
+@pytest.mark.parametrize("page", sorted(pages()), ids=lambda page: page.name)
+def test_coverage_table_is_current(page):
+    assert page.exists(), f"{page} is missing: the coverage tables live there"
+    text = page.read_text()
+    start, end, _ = pages()[page]
+    assert text.count(start) == 1 and text.count(end) == 1, f"{page}: one {start} ... {end}"
+    assert text.index(start) < text.index(end)
+    assert text == render(page, text), "stale: run python -m tests.endpoints"
 
 
 def seed_routes() -> list[tuple[str, str]]:
