@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,47 +27,79 @@ def bundled_fixtures() -> Path:
 DEFAULT_FIXTURES = bundled_fixtures()
 
 
+# What uvicorn accepts for its log level (uvicorn.config.LOG_LEVELS); checked here so a typo is
+# a one-line start-up error rather than a KeyError inside uvicorn.
+LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+
+
 class Settings(BaseSettings):
+    """Every field is also an ``EMULATOR_<NAME>`` variable. Descriptions are what
+    ``ri-emulator --help`` prints for each variable and flag, so they stay short."""
+
     model_config = SettingsConfigDict(env_prefix="EMULATOR_", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=0, le=65535)
-    seed: int = 0
-    clock: Literal["realtime", "manual"] = "realtime"
-    time_scale: float = Field(1.0, gt=0)
-    fixtures: Path = DEFAULT_FIXTURES
-    # Epoch (unix seconds) that virtual time starts at.  None: wall-clock time for the realtime
-    # clock, 2026-01-01T00:00:00Z for the manual one (so manual runs are byte-for-byte repeatable).
-    epoch: float | None = None
-    # Base URL that links handed to clients point at (presigned uploads, reports).  None: derived
-    # from host and the bound port; set it when the emulator sits behind a proxy or in Docker.
-    public_url: str | None = None
-    # Floor on how long (virtual seconds) an execution stays non-terminal, so clients that
-    # subscribe right after starting one (the GitHub Action) still see it running.
-    min_active_seconds: float = Field(2.0, ge=0)
-    # Virtual seconds between SSE heartbeat events.
-    heartbeat_seconds: float = Field(15.0, gt=0)
-    # Hosts besides loopback that from-url may download from (a JSON list in the env).
-    from_url_allow_hosts: list[str] = Field(default_factory=list)
-    # Interactly: answer like the real API where the emulator would otherwise improvise
-    # (a workflow without nodes fails "No start node found" instead of conversing).
-    interactly_strict: bool = False
-    # Interactly: run inline_python tool code in an isolated child process (no network, rlimits,
-    # timeout) instead of answering with a script or stub. Unsafe on shared machines: off.
-    interactly_execute_tools: bool = False
-    max_body_bytes: int = Field(1 * 1024 * 1024, gt=0)
-    max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0)
-    log_level: str = "warning"
-    # JSON snapshot of every namespace: imported at start when it exists, written (atomically)
-    # at clean shutdown. None: state lives only as long as the process.
-    state_file: Path | None = None
-    # Request journal: entries kept per namespace (oldest evicted first).
-    journal_limit: int = Field(1000, ge=1, le=1_000_000)
-    # Finished executions (Revyl test and workflow executions, Interactly runs) kept per
-    # namespace; the oldest finished ones are forgotten beyond this. Live ones never are.
-    max_finished: int = Field(5000, ge=1, le=10_000_000)
-    # Idle keep-alive connections are closed after this long. uvicorn's 5 s lets clients that
-    # wait for the server to close idle sockets (the GitHub Action's node process) exit
-    # promptly; a client pool whose own idle expiry is not shorter (httpx: 5 s) can race the
-    # close under load ("Server disconnected"): raise this, or lower the pool's expiry.
-    keep_alive_seconds: float = Field(5.0, gt=0, le=3600)
+    host: str = Field("127.0.0.1", description="interface to bind (0.0.0.0 only in containers)")
+    port: int = Field(8000, ge=0, le=65535, description="port to bind; 0 picks a free one")
+    seed: int = Field(0, description="seed for ids and scripted randomness")
+    clock: Literal["realtime", "manual"] = Field(
+        "realtime", description="time source: realtime, or manual (moves only when told to)")
+    time_scale: float = Field(1.0, gt=0, description="realtime speed-up factor k")
+    fixtures: Path = Field(DEFAULT_FIXTURES, description="directory holding revyl.json, the "
+                                                         "seed data")
+    # None: wall-clock time for the realtime clock, 2026-01-01T00:00:00Z for the manual one (so
+    # manual runs are byte-for-byte repeatable).
+    epoch: float | None = Field(None, description="unix seconds virtual time starts at (unset: "
+                                                  "now, or 2026-01-01 for the manual clock)")
+    # Set it when the emulator sits behind a proxy or in Docker.
+    public_url: str | None = Field(None, description="base URL put into links handed to "
+                                                     "clients (unset: from host and port)")
+    # A floor, so clients that subscribe right after starting one (the GitHub Action) still see
+    # it running.
+    min_active_seconds: float = Field(2.0, ge=0, description="virtual seconds an execution "
+                                                             "stays running at least")
+    heartbeat_seconds: float = Field(15.0, gt=0, description="virtual seconds between SSE "
+                                                             "heartbeat events")
+    from_url_allow_hosts: list[str] = Field(
+        default_factory=list, description='hosts besides loopback that from-url may download '
+                                          'from (env: a JSON list, e.g. ["files.internal"])')
+    # Costs a JSON parse and a model validation per response: off on the default path.
+    strict: bool = Field(False, description="validate every response against its route's "
+                                            "declared model (a mismatch is a 500 naming the "
+                                            "route and the field); on in the test suite")
+    # A workflow without nodes fails "No start node found" instead of conversing.
+    interactly_strict: bool = Field(False, description="Interactly: answer like the real API "
+                                                       "where the emulator would improvise")
+    # In a child process with no network, rlimits and a timeout, instead of answering with a
+    # script or stub. Unsafe on shared machines: off.
+    interactly_execute_tools: bool = Field(False, description="Interactly: run inline_python "
+                                                              "tool code in an isolated child "
+                                                              "process (unsafe on shared "
+                                                              "machines)")
+    max_body_bytes: int = Field(1 * 1024 * 1024, gt=0, description="largest request body "
+                                                                 "(uploads excepted)")
+    max_upload_bytes: int = Field(512 * 1024 * 1024, gt=0, description="largest upload body "
+                                                                   "(builds, files)")
+    log_level: LogLevel = Field("warning", description="uvicorn log level")
+    # Written atomically. None: state lives only as long as the process.
+    state_file: Path | None = Field(None, description="JSON file of every namespace's state: "
+                                                      "loaded at start if it exists, written "
+                                                      "at clean shutdown (SIGTERM, Ctrl-C)")
+    journal_limit: int = Field(1000, ge=1, le=1_000_000, description="request journal entries "
+                                                                     "kept per namespace")
+    # Live ones are never forgotten.
+    max_finished: int = Field(5000, ge=1, le=10_000_000, description="finished executions/runs "
+                                                                     "kept per namespace "
+                                                                     "(oldest forgotten first)")
+    # uvicorn's 5 s lets clients that wait for the server to close idle sockets (the GitHub
+    # Action's node process) exit promptly; a client pool whose own idle expiry is not shorter
+    # (httpx: 5 s) can race the close under load ("Server disconnected"): raise this, or lower
+    # the pool's expiry.
+    keep_alive_seconds: float = Field(5.0, gt=0, le=3600, description="idle keep-alive "
+                                                                      "connections are closed "
+                                                                      "after this long")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_log_level(cls, value: object) -> object:
+        """uvicorn lower-cases the level itself, so ``WARNING`` has always worked: keep it."""
+        return value.lower() if isinstance(value, str) else value

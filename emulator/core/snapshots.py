@@ -18,12 +18,13 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from emulator.core.clock import MAX_INSTANT
 from emulator.core.namespaces import Namespace, NamespaceRegistry
+from emulator.startup_errors import StartupError, read_json
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
@@ -220,12 +221,46 @@ def save_state_file(registry: NamespaceRegistry, path: Path) -> int:
     return len(document["namespaces"])
 
 
+class StateFileError(StartupError):
+    """``--state-file`` exists but cannot be loaded: said in one line at start-up, before the
+    server listens, rather than as a traceback from inside uvicorn's lifespan."""
+
+
+class _ParkNothing:
+    """Stands in for the registry so :func:`import_all`'s own checks can run on a document
+    without parking it anywhere (a fresh registry has no live namespaces: parking is all
+    ``import_all`` would do)."""
+
+    def __iter__(self) -> Iterator[Namespace]:
+        return iter(())
+
+    def park(self, key: str, document: dict[str, Any]) -> None:
+        pass
+
+
+def read_state_file(path: Path) -> dict[str, Any] | None:
+    """The document in ``path``, checked as :func:`import_all` checks it; None when there is no
+    file yet (the first run). Anything else wrong is a :class:`StateFileError` naming the file
+    (and the line and column of a JSON syntax error). ``main`` calls this before starting the
+    server so a bad file is reported plainly; the lifespan reads the file again to load it."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        document = read_json(path, "state file")
+    except StartupError as exc:
+        raise StateFileError(f"{exc} (fix it, or move it away to start empty)") from None
+    try:
+        import_all(_ParkNothing(), document)  # type: ignore[arg-type]
+    except SnapshotError as exc:
+        raise StateFileError(f"state file {path} is not an emulator state file: {exc}"
+                             ) from None
+    return document
+
+
 def load_state_file(registry: NamespaceRegistry, path: Path) -> int:
     """Park every namespace of the file (restored on first use). Missing file: nothing."""
-    import json
-
-    path = Path(path)
-    if not path.is_file():
+    document = read_state_file(path)
+    if document is None:
         return 0
-    document = json.loads(path.read_text(encoding="utf-8"))
     return sum(import_all(registry, document).values())

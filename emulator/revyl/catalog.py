@@ -7,14 +7,14 @@ copy, so a test that edits a definition never leaks into another namespace or su
 from __future__ import annotations
 
 import copy
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emulator.core.errors import NotFound
+from emulator.startup_errors import StartupError, describe_model_error, read_json
 
 FIXTURE_FILE = "revyl.json"
 
@@ -81,18 +81,37 @@ class RevylFixtures(BaseModel):
 
     @classmethod
     def load(cls, directory: Path) -> RevylFixtures:
+        """Parsed and checked ``<directory>/revyl.json``. Every problem is a
+        :class:`FixtureError` naming the file (and the line and column, or the field path),
+        because a hand-edited fixtures file is the usual cause and a traceback hides where."""
+        directory = Path(directory)
+        where = "point --fixtures (or EMULATOR_FIXTURES) at a directory holding revyl.json"
+        if not directory.exists():
+            raise FixtureError(f"fixtures directory {directory} does not exist: {where}")
+        if not directory.is_dir():
+            raise FixtureError(f"fixtures path {directory} is not a directory: {where}")
         path = directory / FIXTURE_FILE
-        if not path.is_file():
-            raise FileNotFoundError(f"no {FIXTURE_FILE} in {directory}: pass --fixtures DIR "
-                                    "(or EMULATOR_FIXTURES) pointing at the fixtures/ directory")
-        data = json.loads(path.read_text())
-        fixtures = cls.model_validate(data)
+        if not path.exists():
+            raise FixtureError(f"no {FIXTURE_FILE} in fixtures directory {directory}: {where}")
+        try:
+            data = read_json(path, "fixtures file")
+        except StartupError as exc:
+            raise FixtureError(str(exc)) from None
+        try:
+            fixtures = cls.model_validate(data)
+        except ValidationError as exc:
+            raise FixtureError(describe_model_error(exc, "fixtures file", path)) from None
         test_ids = {t.id for t in fixtures.tests}
-        for wf in fixtures.workflows:
+        for index, wf in enumerate(fixtures.workflows):
             missing = [t for t in wf.tests if t not in test_ids]
             if missing:
-                raise ValueError(f"workflow {wf.id} names unknown tests {missing}")
+                raise FixtureError(f"fixtures file {path}: workflows[{index}] ({wf.id}) names "
+                                   f"tests that are not in its tests list: {', '.join(missing)}")
         return fixtures
+
+
+class FixtureError(StartupError):
+    """``revyl.json`` is missing, unreadable or invalid: a start-up problem, not a bug."""
 
 
 def step_descriptions(blocks: list[dict[str, Any]]) -> list[str]:
