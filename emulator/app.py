@@ -65,6 +65,7 @@ LAZY_FAMILIES: tuple[tuple[Callable[[], tuple[Any, ...]], tuple[str, ...]], ...]
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    from emulator.control import openapi_docs
     from emulator.control.routes import router as control_router
     from emulator.interactly.state import builder as interactly_builder
     from emulator.revyl.catalog import RevylFixtures
@@ -144,7 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, cap_for=cap_for)
     app.add_middleware(FaultInjector)  # inside the journal, so faulted answers are journaled
     app.add_middleware(RequestJournal)
-    mount(app, control_router, *revyl_routers())
+    mount(app, control_router, openapi_docs.router, *revyl_routers())
 
     def complete_openapi() -> dict[str, Any]:
         """FastAPI's schema, of every route (the lazy families built, the index opened)."""

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, NoMatchFound, compile_path
 from starlette.types import Receive, Scope, Send
 
+from emulator.core.errors import ApiError
 from emulator.core.limits import strict_json_loads
 
 Handler = Callable[..., Any]
@@ -30,16 +31,31 @@ class StrictJSONRequest(Request):
 
 
 class StrictJSONRoute(APIRoute):
-    """Every route of the emulator: NaN/Infinity, lone surrogates and absurd nesting in a JSON
-    body are a 422 ``json_invalid`` before the handler runs, so they are never stored (give it
-    to every ``APIRouter`` as ``route_class``)."""
+    """Every route of the emulator (give it to every ``APIRouter`` as ``route_class``):
+    NaN/Infinity, lone surrogates and absurd nesting in a JSON body are a 422 ``json_invalid``
+    before the handler runs, so they are never stored; and under ``--strict`` every answer is
+    held against the route's declared contract (:mod:`emulator.core.contract`). Strictness is
+    read per request because one route object serves every app built in a process."""
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         handler = super().get_route_handler()
+        route = self
 
-        async def strict(request: Request) -> Response:
-            return await handler(StrictJSONRequest(request.scope, request.receive))
-        return strict
+        async def strict_json(request: Request) -> Response:
+            request = StrictJSONRequest(request.scope, request.receive)
+            if not request.app.state.settings.strict:
+                return await handler(request)
+            from emulator.core import contract
+
+            try:
+                response = await handler(request)
+            except ApiError as error:
+                broken = contract.check_error(route, request.method, error)
+                if broken is None:
+                    raise
+                return broken
+            return contract.check(route, request.method, response)
+        return strict_json
 
 
 def on_paths(router: APIRouter, method: str, paths: list[str],
@@ -94,9 +110,10 @@ def api_router(*tags: str) -> APIRouter:
     """A router of an emulated API: every route needs a bearer token, which names the
     caller's namespace (401 ``{"detail": ...}`` without one)."""
     from emulator.core.auth import namespace
+    from emulator.core.contract import errors
 
     return APIRouter(tags=list(tags), dependencies=[Depends(namespace)],
-                     route_class=StrictJSONRoute)
+                     responses=errors(401), route_class=StrictJSONRoute)
 
 
 def mount(app: FastAPI, *routers: APIRouter) -> None:
