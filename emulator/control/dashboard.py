@@ -24,13 +24,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sse_starlette import EventSourceResponse
 from starlette.requests import HTTPConnection
 
+from emulator.control.responses import DashboardResponse
 from emulator.core.auth import bearer_token, registry
 from emulator.core.broker import sse_frame
 from emulator.core.clock import iso
+from emulator.core.contract import errors, media
 from emulator.core.namespaces import Namespace, clock_info
 from emulator.core.responses import ok
 from emulator.core.routing import StrictJSONRoute
@@ -48,6 +50,14 @@ HEARTBEAT_SECONDS = 15.0
 UPDATES_HELP = ("close the live stream after this many snapshots (static captures: headless "
                 "screenshots, saved pages)")
 TOKEN_HELP = "namespace token (browsers cannot send Authorization); omit to see every namespace"
+# No token is needed; a malformed Authorization header is a 401 like everywhere else.
+AUTH = errors(401)
+# The page's own 401 is JSON too, but FastAPI documents a ``model`` under the route's media
+# type (text/html): name the JSON schema explicitly there.
+PAGE_AUTH = media(401, "application/json", AUTH[401]["description"],
+                  {"$ref": "#/components/schemas/ErrorResponse"})
+STREAM_HELP = ("SSE: a `snapshot` event (the JSON of /_emulator/ui/state) first and on every "
+               "change, a `heartbeat` event after 15 s of silence")
 
 
 # --------------------------------------------------------------------------- the view
@@ -171,7 +181,8 @@ _SECURITY_HEADERS = {
 }
 
 
-@router.get("/ui", response_class=HTMLResponse)
+@router.get("/ui", response_class=HTMLResponse,
+            responses={**media(200, "text/html", "The dashboard page"), **PAGE_AUTH})
 async def dashboard(
         request: Request, token: str | None = Query(None, description=TOKEN_HELP),
         updates: int | None = Query(None, ge=1, le=1_000_000, description=UPDATES_HELP),
@@ -193,14 +204,16 @@ async def dashboard(
                         headers={**_SECURITY_HEADERS, "Content-Security-Policy": csp})
 
 
-@router.get("/ui/state")
+@router.get("/ui/state", response_model=DashboardResponse, responses=AUTH)
 async def dashboard_state(request: Request,
-                          token: str | None = Query(None, description=TOKEN_HELP)) -> Any:
+                          token: str | None = Query(None, description=TOKEN_HELP)
+                          ) -> JSONResponse:
     """The dashboard's view as JSON (what each ``snapshot`` event carries)."""
     return ok(_payload(request, _token(request, token)))
 
 
-@router.get("/ui/stream")
+@router.get("/ui/stream", response_class=EventSourceResponse,
+            responses={**media(200, "text/event-stream", STREAM_HELP), **AUTH})
 async def dashboard_stream(
         request: Request, token: str | None = Query(None, description=TOKEN_HELP),
         interval: float = Query(0.5, ge=0.1, le=10, description="poll interval, seconds"),

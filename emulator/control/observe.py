@@ -11,7 +11,19 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
+from emulator.control.responses import (
+    ClearedResponse,
+    FaultDeletedResponse,
+    FaultListResponse,
+    FaultRuleResponse,
+    FaultsClearedResponse,
+    JournalCountResponse,
+    JournalFindResponse,
+    JournalResponse,
+    UnmatchedResponse,
+)
 from emulator.core.auth import namespace, registry
+from emulator.core.contract import errors
 from emulator.core.errors import NotFound
 from emulator.core.faults import FaultSpec, faults_of
 from emulator.core.journal import (
@@ -27,7 +39,11 @@ from emulator.core.responses import ok
 from emulator.core.routing import StrictJSONRoute
 
 TAG = "Emulator control plane"
-router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute)
+# Every route reads the bearer token: 401 without one; a JSON body past the request body cap
+# is a 413 (answered before the route runs).
+BODY = errors(413)
+router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute,
+                   responses=errors(401))
 Ns = Annotated[Namespace, Depends(namespace)]
 METHOD = r"^[A-Za-z]{1,10}$"
 
@@ -77,7 +93,7 @@ def _since(value: datetime | None) -> float | None:
     return value.timestamp()
 
 
-@router.get("/journal")
+@router.get("/journal", response_model=JournalResponse)
 async def get_journal(request: Request, ns: Ns,
                       q: Annotated[JournalQuery, Query()]) -> JSONResponse:
     """Recorded requests, newest last (reads of the journal itself are not recorded)."""
@@ -91,22 +107,24 @@ async def get_journal(request: Request, ns: Ns,
                "limit": ns.settings.journal_limit})
 
 
-@router.post("/journal/find")
+@router.post("/journal/find", response_model=JournalFindResponse, responses=BODY)
 async def find_requests(match: JournalMatch, ns: Ns) -> JSONResponse:
+    """Recorded requests matching every given criterion, oldest first."""
     found = [e.to_dict() for e in select(journal_of(ns).entries, method=match.method,
                                          path=match.path, status=match.status,
                                          query=match.query, body=match.body)]
     return ok({"entries": found, "count": len(found)})
 
 
-@router.post("/journal/count")
+@router.post("/journal/count", response_model=JournalCountResponse, responses=BODY)
 async def count_requests(match: JournalMatch, ns: Ns) -> JSONResponse:
+    """How many recorded requests match every given criterion."""
     found = select(journal_of(ns).entries, method=match.method, path=match.path,
                    status=match.status, query=match.query, body=match.body)
     return ok({"count": sum(1 for _ in found)})
 
 
-@router.get("/journal/unmatched")
+@router.get("/journal/unmatched", response_model=UnmatchedResponse)
 async def unmatched_requests(request: Request, ns: Ns,
                              q: Annotated[UnmatchedQuery, Query()]) -> JSONResponse:
     """Requests no route took (the router's own 404/405), with the closest known routes."""
@@ -122,8 +140,9 @@ async def unmatched_requests(request: Request, ns: Ns,
     return ok({"unmatched": out, "count": len(out)})
 
 
-@router.delete("/journal")
+@router.delete("/journal", response_model=ClearedResponse)
 async def clear_journal(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
+    """Forget the recorded requests (``?all=true``: of every namespace, and anonymous)."""
     targets = list(registry(request)) if all else [ns]
     cleared = sum(journal_of(target).clear() for target in targets)
     if all:
@@ -131,25 +150,28 @@ async def clear_journal(request: Request, ns: Ns, all: bool = False) -> JSONResp
     return ok({"cleared": cleared})
 
 
-@router.post("/faults")
+@router.post("/faults", response_model=FaultRuleResponse, responses=BODY)
 async def add_fault(spec: FaultSpec, ns: Ns) -> JSONResponse:
     """Add a rule; the first matching rule (in creation order) applies to a request."""
     return ok(faults_of(ns).add(spec).to_dict())
 
 
-@router.get("/faults")
+@router.get("/faults", response_model=FaultListResponse)
 async def list_faults(ns: Ns) -> JSONResponse:
+    """The fault rules, in matching order, with how often each has applied."""
     return ok({"faults": [rule.to_dict() for rule in faults_of(ns).rules]})
 
 
-@router.delete("/faults")
+@router.delete("/faults", response_model=FaultsClearedResponse)
 async def clear_faults(ns: Ns) -> JSONResponse:
     """Remove every rule; requests waiting out a delay are released."""
     return ok({"cleared": faults_of(ns).clear(), "faults": []})
 
 
-@router.delete("/faults/{fault_id}")
+@router.delete("/faults/{fault_id}", response_model=FaultDeletedResponse,
+                responses=errors(404))
 async def delete_fault(fault_id: str, ns: Ns) -> JSONResponse:
+    """Remove one rule."""
     if not faults_of(ns).remove(fault_id):
         raise NotFound("Fault not found")
     return ok({"deleted": fault_id})

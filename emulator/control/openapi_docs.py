@@ -110,7 +110,8 @@ async def api_document(api: str, request: Request) -> Response:
     return Response(cached[1], media_type="application/json")
 
 
-@router.get("/docs/{api}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/docs/{api}", response_class=HTMLResponse, responses=errors(404),
+            include_in_schema=False)
 async def api_docs(api: str) -> HTMLResponse:
     name = _api(api)
     return get_swagger_ui_html(openapi_url=f"/openapi/{name}.json",

@@ -13,8 +13,19 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
+from emulator.control.responses import (
+    AllNamespacesStateResponse,
+    ClockAdvanceResponse,
+    ClockResponse,
+    EmulatorHealthResponse,
+    NamespaceStateResponse,
+    QueuedLLMScriptsResponse,
+    QueuedOutcomesResponse,
+    ResetResponse,
+)
 from emulator.core.auth import namespace, registry
 from emulator.core.clock import MAX_INSTANT, iso
+from emulator.core.contract import errors
 from emulator.core.errors import BadRequest, NotFound
 from emulator.core.journal import anonymous_journal
 from emulator.core.namespaces import Namespace, clock_info
@@ -30,6 +41,9 @@ router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute)
 Ns = Annotated[Namespace, Depends(namespace)]
 MAX_ADVANCE = 10 * 365 * 86400.0
 Instant = Annotated[float, Field(ge=0, le=MAX_INSTANT, allow_inf_nan=False)]
+# Every route here but ``health`` reads the bearer token (``Ns``): 401 without one. A JSON
+# body past the request body cap is a 413 (answered before the route runs).
+AUTH = errors(401)
 
 
 class _Body(BaseModel):
@@ -51,15 +65,18 @@ class OutcomeBatch(_Body):
     outcomes: list[OutcomeScript] = Field(min_length=1, max_length=1000)
 
 
-@router.get("/health")
+@router.get("/health", response_model=EmulatorHealthResponse)
 async def health(request: Request) -> JSONResponse:
+    """Liveness and readiness; needs no token (wait for ``ready`` before a run)."""
     app_state = request.app.state
     return ok({"status": "ok", "ready": app_state.ready, "fixtures": app_state.fixture_summary,
                "namespaces": len(registry(request))})
 
 
-@router.post("/reset")
+@router.post("/reset", response_model=ResetResponse, responses=AUTH)
 async def reset(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
+    """Back to the seed data: executions, runs, scripts, id stream, journal, fault rules and a
+    manual clock's start time (``?all=true``: every namespace, and the app-wide journal)."""
     targets = list(registry(request)) if all else [ns]
     for target in targets:
         target.reset()
@@ -68,20 +85,27 @@ async def reset(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
     return ok({"reset": len(targets), "namespace": ns.key})
 
 
-@router.get("/state")
+@router.get("/state",
+            response_model=NamespaceStateResponse | AllNamespacesStateResponse,
+            responses=AUTH)
 async def state(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
+    """Counts of the namespace's definitions and executions by status, queued scripts, the
+    clock (``?all=true``: every namespace)."""
     if all:
         return ok({"namespaces": [n.snapshot() for n in registry(request)]})
     return ok(ns.snapshot())
 
 
-@router.get("/clock")
+@router.get("/clock", response_model=ClockResponse, responses=AUTH)
 async def get_clock(ns: Ns) -> JSONResponse:
+    """The namespace's virtual clock."""
     return ok(clock_info(ns.clock))
 
 
-@router.put("/clock")
+@router.put("/clock", response_model=ClockResponse, responses=errors(400, 401, 413))
 async def put_clock(update: ClockUpdate, ns: Ns) -> JSONResponse:
+    """Switch mode or scale, or jump forward to ``now`` (timers on the way fire); the clock
+    never moves back (400)."""
     now = update.now.timestamp() if isinstance(update.now, datetime) else update.now
     if now is not None and now < ns.clock.now():
         raise BadRequest("The clock only moves forward; use POST /_emulator/reset to rewind")
@@ -93,22 +117,29 @@ async def put_clock(update: ClockUpdate, ns: Ns) -> JSONResponse:
     return ok(clock_info(ns.clock))
 
 
-@router.post("/clock/advance")
+@router.post("/clock/advance", response_model=ClockAdvanceResponse,
+             responses=errors(400, 401, 413))
 async def advance(body: Advance, ns: Ns) -> JSONResponse:
+    """Move the clock forward, firing every timer due on the way, in order."""
     if ns.clock.now() + body.seconds > MAX_INSTANT:
         raise BadRequest(f"The clock cannot go past {iso(MAX_INSTANT)}")
     fired = ns.clock.advance(body.seconds)
     return ok({**clock_info(ns.clock), "fired": fired})
 
 
-@router.post("/clock/run-until-idle")
+@router.post("/clock/run-until-idle", response_model=ClockAdvanceResponse,
+             responses=AUTH)
 async def run_until_idle(ns: Ns) -> JSONResponse:
+    """Jump from timer to timer until nothing is pending: all started work finishes."""
     fired = ns.clock.run_until_idle()
     return ok({**clock_info(ns.clock), "fired": fired})
 
 
-@router.post("/scripts/revyl/outcomes")
+@router.post("/scripts/revyl/outcomes", response_model=QueuedOutcomesResponse,
+             responses=errors(401, 404, 413))
 async def push_outcomes(batch: OutcomeBatch, ns: Ns) -> JSONResponse:
+    """Queue outcomes for the next Revyl executions (an unknown test or workflow id is a
+    404); answers the whole queue."""
     state = revyl(ns)
     for script in batch.outcomes:  # a typo in an id should fail loudly, not never match
         if script.test_id is not None:
@@ -124,8 +155,11 @@ class LLMScriptBatch(_Body):
     replies: list[LLMScript] = Field(min_length=1, max_length=1000)
 
 
-@router.post("/scripts/interactly/llm")
+@router.post("/scripts/interactly/llm", response_model=QueuedLLMScriptsResponse,
+             responses=errors(401, 404, 413))
 async def push_llm_scripts(batch: LLMScriptBatch, ns: Ns) -> JSONResponse:
+    """Queue fake-LLM behaviours for Interactly turns (an unknown workflow id is a 404);
+    answers the whole queue."""
     state = interactly(ns)
     for script in batch.replies:
         if script.workflow_id is not None:
@@ -134,23 +168,31 @@ async def push_llm_scripts(batch: LLMScriptBatch, ns: Ns) -> JSONResponse:
     return ok({"queued": state.scripts.listing()})
 
 
-@router.get("/scripts/interactly/llm")
+@router.get("/scripts/interactly/llm", response_model=QueuedLLMScriptsResponse,
+            responses=AUTH)
 async def list_llm_scripts(ns: Ns) -> JSONResponse:
+    """The queued fake-LLM behaviours, with the uses each has left."""
     return ok({"queued": interactly(ns).scripts.listing()})
 
 
-@router.delete("/scripts/interactly/llm")
+@router.delete("/scripts/interactly/llm", response_model=QueuedLLMScriptsResponse,
+               responses=AUTH)
 async def clear_llm_scripts(ns: Ns) -> JSONResponse:
+    """Drop every queued fake-LLM behaviour."""
     interactly(ns).scripts.clear()
     return ok({"queued": []})
 
 
-@router.get("/scripts/revyl/outcomes")
+@router.get("/scripts/revyl/outcomes", response_model=QueuedOutcomesResponse,
+            responses=AUTH)
 async def list_outcomes(ns: Ns) -> JSONResponse:
+    """The queued Revyl outcomes, with the uses each has left."""
     return ok({"queued": revyl(ns).outcomes.listing()})
 
 
-@router.delete("/scripts/revyl/outcomes")
+@router.delete("/scripts/revyl/outcomes", response_model=QueuedOutcomesResponse,
+               responses=AUTH)
 async def clear_outcomes(ns: Ns) -> JSONResponse:
+    """Drop every queued Revyl outcome."""
     revyl(ns).outcomes.clear()
     return ok({"queued": []})

@@ -9,9 +9,16 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 from starlette.responses import JSONResponse
 
+from emulator.control.responses import (
+    AllNamespacesSnapshot,
+    NamespaceSnapshot,
+    SeedResponse,
+    SnapshotImportResponse,
+)
 from emulator.control.routes import TAG, Ns
 from emulator.core.auth import registry
-from emulator.core.responses import detail_error, ok
+from emulator.core.contract import errors
+from emulator.core.responses import ok
 from emulator.core.routing import StrictJSONRoute
 from emulator.core.seeding import SeedDocument, seed
 from emulator.core.snapshots import (
@@ -22,20 +29,24 @@ from emulator.core.snapshots import (
     import_namespace,
 )
 
-router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute)
+# Every route reads the bearer token: 401 without one.
+router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute,
+                   responses=errors(401))
 
 
 def _refused(exc: SnapshotError) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=422)
 
 
-# A refused document is a 422 whose ``detail`` is one sentence; a body FastAPI cannot parse is
-# its usual 422 list.
-REFUSED: dict[int | str, dict[str, Any]] = {422: detail_error(
-    "Validation error, or a snapshot refused as a whole", or_validation=True)}
+# Documents can be large (a snapshot carries builds as base64): past the body cap is a 413.
+# A refused snapshot is a 422 whose ``detail`` is one sentence; a refused seed document, and a
+# body FastAPI cannot parse, the usual 422 list. Either way nothing was loaded.
+REFUSED = errors(413, 422)
+REFUSED[422] = {**REFUSED[422], "description": "Invalid input, or a document refused as a "
+                                               "whole: nothing was loaded"}
 
 
-@router.post("/seed")
+@router.post("/seed", response_model=SeedResponse, responses=REFUSED)
 async def post_seed(document: SeedDocument, request: Request, ns: Ns) -> JSONResponse:
     """Load fixtures (``revyl``: the ``fixtures/revyl.json`` shape; ``interactly.workflows``:
     hydrated configs) into the caller's namespace. ``mode``: ``merge`` (default; same id
@@ -45,7 +56,7 @@ async def post_seed(document: SeedDocument, request: Request, ns: Ns) -> JSONRes
     return ok(answer)
 
 
-@router.get("/snapshot")
+@router.get("/snapshot", response_model=NamespaceSnapshot | AllNamespacesSnapshot)
 async def get_snapshot(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
     """The caller's namespace as one JSON document (``?all=true``: every namespace)."""
     if all:
@@ -53,7 +64,7 @@ async def get_snapshot(request: Request, ns: Ns, all: bool = False) -> JSONRespo
     return ok(export_namespace(ns))
 
 
-@router.post("/snapshot", responses=REFUSED)
+@router.post("/snapshot", response_model=SnapshotImportResponse, responses=REFUSED)
 async def post_snapshot(request: Request, ns: Ns, all: bool = False,
                         document: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
     """Replace the caller's namespace with a snapshot (``?all=true``: a document of every

@@ -10,23 +10,26 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import JSONResponse
 
+from emulator.control.responses import DrainResponse, WebhookDeliveriesResponse
 from emulator.control.routes import TAG, Ns
+from emulator.core.contract import errors
 from emulator.core.responses import ok
 from emulator.core.routing import StrictJSONRoute
 from emulator.interactly.state import interactly
 from emulator.interactly.webhooks import webhooks
 
-router = APIRouter(prefix="/_emulator/webhooks", tags=[TAG], route_class=StrictJSONRoute)
+router = APIRouter(prefix="/_emulator/webhooks", tags=[TAG], route_class=StrictJSONRoute,
+                   responses=errors(401))
 
 
-@router.post("/drain")
+@router.post("/drain", response_model=DrainResponse)
 async def drain(ns: Ns) -> JSONResponse:
     """Wait for every in-flight delivery of this namespace; answers how many were awaited."""
     awaited = await webhooks(interactly(ns)).drain()
     return ok({"drained": awaited, "pending_timers": ns.clock.pending})
 
 
-@router.get("/deliveries")
+@router.get("/deliveries", response_model=WebhookDeliveriesResponse)
 async def deliveries(ns: Ns, drain: bool = True) -> JSONResponse:
     """Every webhook event of the namespace, newest first, each with its attempts (oldest
     first). ``drain=false`` reads without waiting for deliveries in flight."""

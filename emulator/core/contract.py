@@ -105,6 +105,8 @@ class Contract:
             self.models[success] = route.response_model
             self.media[success] = {JSON}
         for code, spec in route.responses.items():
+            if not str(code).isdigit():
+                continue  # "default", "4XX": ranges no answer is held against
             status = int(code)
             content = set(spec.get("content", {}))
             if "model" in spec:
@@ -112,7 +114,10 @@ class Contract:
                 content.add(JSON)
             elif status not in self.models:
                 self.models[status] = None
-            self.media[status] = content or {default_media}
+            declared = content or {default_media}
+            if status == success and route.response_model is not None:
+                declared.add(JSON)  # another media type besides the model, not instead of it
+            self.media[status] = declared
         if success not in self.models and default_media != JSON:
             self.models[success] = None  # a page or a download declared by its response class
             self.media[success] = {default_media}
@@ -131,7 +136,7 @@ class Contract:
         if model is None or media_type != JSON or not hasattr(response, "body"):
             return None
         try:
-            adapter(model).validate_json(response.body)
+            adapter(model).validate_json(bytes(response.body))
         except ValidationError as error:
             issues = "; ".join(
                 f"{'.'.join(str(p) for p in issue['loc']) or '(body)'}: {issue['msg']}"

@@ -55,11 +55,17 @@ def build_response(build: Build, app: App, catalog: Catalog, *, download_url: st
         "package_name": build.package_name,
         "package_id": build.package_name,
         "was_reused": was_reused,
-        "artifact_kind": build.metadata.get("artifact_kind"),
+        "artifact_kind": _text(build.metadata.get("artifact_kind")),
         "is_current": current is not None and current.id == build.id,
         "status": build.status,
         "size": build.size,
     }
+
+
+def _text(value: Any) -> str | None:
+    """A metadata value the wire types as a string (the CLI's decoder rejects anything else):
+    metadata is also the uploader's to write, so whatever it put there may not be one."""
+    return value if isinstance(value, str) else None
 
 
 def paginated(items: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:

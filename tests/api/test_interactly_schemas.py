@@ -27,7 +27,7 @@ async def test_workflow_schema(emulator_client, prefix):
                 "global_condition_evaluation_method", "miscellaneous", "access_config"):
         assert key in p
     assert p["category"]["default"] == "User Created"
-    method = schema["$defs"]["GlobalConditionEdgeEvaluationMethod"]["enum"]
+    method = schema["$defs"]["WorkflowGlobalConditionEvaluationMethod"]["enum"]
     assert method == ["tool_call", "independent_llm_evaluations"]
     assert "no_llm" in p["llms_config"]["anyOf"][0]["discriminator"]["mapping"]
 

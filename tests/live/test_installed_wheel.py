@@ -96,8 +96,8 @@ def test_starts_from_any_directory_with_no_settings_and_serves_both_apis(
     elsewhere.mkdir(parents=True)
     process = subprocess.Popen(
         [str(installed / "ri-emulator"), "--port", "0", "--time-scale", "50"],
-        cwd=elsewhere, env=_clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True)
+        cwd=elsewhere, env=_clean_env(EMULATOR_STRICT="1"), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()  # blocks until Ready. (or EOF if it died)
@@ -145,6 +145,6 @@ def test_the_example_project_passes_against_the_installed_wheel(installed: Path,
     project = tmp_path / "acme-qa"
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     output = _run([str(installed / "python"), "-m", "pytest", "-q", "-rs", "tests"],
-                  cwd=project, timeout=600, PYTHONPATH=str(project / "src"))
+                  cwd=project, timeout=600, PYTHONPATH=str(project / "src"), EMULATOR_STRICT="1")
     assert re.search(r"\d+ passed", output), output
     assert "skipped" not in output and "error" not in output.lower(), output

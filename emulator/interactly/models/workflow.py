@@ -19,7 +19,7 @@ from emulator.interactly.models.node_base import BaseNodeConfig
 from emulator.interactly.models.tools import MCPServerConfig, ToolsConfig
 
 
-class GlobalConditionEdgeEvaluationMethod(StrEnum):
+class WorkflowGlobalConditionEvaluationMethod(StrEnum):
     """Workflow-wide: how global-node conditions are evaluated (no ``workflow_default``)."""
 
     TOOL_CALL = "tool_call"
@@ -54,8 +54,8 @@ class WorkflowConfig(Doc):
     default_prompt_suffix: str | None = None
     tools_config: ToolsConfig | None = None
     mcp_servers: list[MCPServerConfig] | None = None
-    global_condition_evaluation_method: GlobalConditionEdgeEvaluationMethod | None = (
-        GlobalConditionEdgeEvaluationMethod.TOOL_CALL)
+    global_condition_evaluation_method: WorkflowGlobalConditionEvaluationMethod | None = (
+        WorkflowGlobalConditionEvaluationMethod.TOOL_CALL)
     guardrail_strikes_config: GuardrailStrikesConfig | None = None
     evaluation_config: EvaluationConfig | None = None
     ignore_content_received_during_llm_tool_call_specification: bool = False

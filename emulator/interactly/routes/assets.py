@@ -9,11 +9,24 @@ from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
+from emulator.core.contract import errors
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.interactly import assets, global_variables
 from emulator.interactly.assets import AccessLevel, NodeLibraryConfig, TemplateConfig, TemplatePatch
 from emulator.interactly.global_variables import VariableIn, VariablePatch
+from emulator.interactly.responses.extras import ResourceDeletedResponse
+from emulator.interactly.responses.extras_assets import (
+    BulkGlobalVariablesResponse,
+    GlobalVariableListResponse,
+    GlobalVariableResponse,
+    NodeLibraryListResponse,
+    NodeLibraryResponse,
+    ResolvedGlobalVariablesResponse,
+    WorkflowCategoriesResponse,
+    WorkflowTemplateListResponse,
+    WorkflowTemplateResponse,
+)
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, team, user
 from emulator.interactly.state import interactly
 from emulator.interactly.wire import page as paged
@@ -37,23 +50,25 @@ class BulkBody(BaseModel):
     variables: list[Any] = Field(max_length=500)
 
 
-@router.post("/v1/global-variables/bulk")
+@router.post("/v1/global-variables/bulk", response_model=BulkGlobalVariablesResponse)
 async def bulk_create_variables(body: BulkBody, request: Request, ns: Ns) -> JSONResponse:
-    created, errors = _globals(ns).bulk(body.variables, team(request), user(request))
-    return ok({"created": [v.wire() for v in created], "errors": errors})
+    created, refused = _globals(ns).bulk(body.variables, team(request), user(request))
+    return ok({"created": [v.wire() for v in created], "errors": refused})
 
 
-@router.get("/v1/global-variables/resolve")
+@router.get("/v1/global-variables/resolve",
+            response_model=ResolvedGlobalVariablesResponse)
 async def resolve_variables(ns: Ns) -> JSONResponse:
     return ok({"variables": _globals(ns).resolve()})
 
 
-@router.post("/v1/global-variables")
+@router.post("/v1/global-variables", response_model=GlobalVariableResponse,
+             responses=errors(409))
 async def create_variable(body: VariableIn, request: Request, ns: Ns) -> JSONResponse:
     return ok({"variable": _globals(ns).create(body, team(request), user(request)).wire()})
 
 
-@router.get("/v1/global-variables")
+@router.get("/v1/global-variables", response_model=GlobalVariableListResponse)
 async def list_variables(ns: Ns, page: PageNo = 1, size: Size = 100, search: Search = None,
                          category: Annotated[str | None, Query(max_length=128)] = None
                          ) -> JSONResponse:
@@ -66,45 +81,51 @@ async def list_variables(ns: Ns, page: PageNo = 1, size: Size = 100, search: Sea
     return ok({**body, "categories": service.categories()})
 
 
-@router.get("/v1/global-variables/{variable_id}")
+@router.get("/v1/global-variables/{variable_id}", response_model=GlobalVariableResponse,
+            responses=errors(404))
 async def get_variable(variable_id: ObjectId, ns: Ns) -> JSONResponse:
     return ok({"variable": _globals(ns).get(variable_id).wire()})
 
 
-@router.patch("/v1/global-variables/{variable_id}")
+@router.patch("/v1/global-variables/{variable_id}", response_model=GlobalVariableResponse,
+              responses=errors(403, 404, 409))
 async def update_variable(variable_id: ObjectId, body: VariablePatch, request: Request,
                           ns: Ns) -> JSONResponse:
     return ok({"variable": _globals(ns).update(variable_id, body, user(request)).wire()})
 
 
-@router.delete("/v1/global-variables/{variable_id}")
+@router.delete("/v1/global-variables/{variable_id}", response_model=ResourceDeletedResponse,
+               responses=errors(403, 404))
 async def delete_variable(variable_id: ObjectId, ns: Ns) -> JSONResponse:
     _globals(ns).delete(variable_id)
     return ok({"message": "Global variable deleted", "id": variable_id})
 
 
 # ---------------------------------------------------------------------- templates
-@router.post("/v1/templates")
+@router.post("/v1/templates", response_model=WorkflowTemplateResponse,
+             responses=errors(404))
 async def create_template(body: TemplateConfig, request: Request, ns: Ns) -> JSONResponse:
     service = _assets(ns)
     doc = service.create_template(body, team(request), user(request))
     return ok({"workflow_template": service.template_view(doc)})
 
 
-@router.get("/v1/templates")
+@router.get("/v1/templates", response_model=WorkflowTemplateListResponse)
 async def list_templates(ns: Ns, page: PageNo = 1, size: Size = 100, search: Search = None,
                          access_level: AccessLevel | None = None) -> JSONResponse:
     rows = _assets(ns).list_templates(search, access_level)
     return ok(paged(rows, "workflow_templates", page, size))
 
 
-@router.get("/v1/templates/{template_id}")
+@router.get("/v1/templates/{template_id}", response_model=WorkflowTemplateResponse,
+            responses=errors(404))
 async def get_template(template_id: ObjectId, ns: Ns) -> JSONResponse:
     service = _assets(ns)
     return ok({"workflow_template": service.template_view(service.template(template_id))})
 
 
-@router.patch("/v1/templates/{template_id}")
+@router.patch("/v1/templates/{template_id}", response_model=WorkflowTemplateResponse,
+              responses=errors(404))
 async def update_template(template_id: ObjectId, body: TemplatePatch, request: Request,
                           ns: Ns) -> JSONResponse:
     service = _assets(ns)
@@ -112,44 +133,48 @@ async def update_template(template_id: ObjectId, body: TemplatePatch, request: R
     return ok({"workflow_template": service.template_view(doc)})
 
 
-@router.delete("/v1/templates/{template_id}")
+@router.delete("/v1/templates/{template_id}", response_model=ResourceDeletedResponse,
+               responses=errors(404))
 async def delete_template(template_id: ObjectId, ns: Ns) -> JSONResponse:
     _assets(ns).delete_template(template_id)
     return ok({"message": "Workflow template deleted", "id": template_id})
 
 
 # ---------------------------------------------------------------------- categories
-@router.get("/v1/workflow-categories")
+@router.get("/v1/workflow-categories", response_model=WorkflowCategoriesResponse)
 async def workflow_categories(ns: Ns) -> JSONResponse:
     return ok({"categories": _assets(ns).categories()})
 
 
 # ---------------------------------------------------------------------- node libraries
-@router.post("/v1/node-libraries")
+@router.post("/v1/node-libraries", response_model=NodeLibraryResponse)
 async def create_library(body: NodeLibraryConfig, request: Request, ns: Ns) -> JSONResponse:
     doc = _assets(ns).create_library(body, team(request), user(request))
     return ok({"node_library": doc})
 
 
-@router.get("/v1/node-libraries")
+@router.get("/v1/node-libraries", response_model=NodeLibraryListResponse)
 async def list_libraries(ns: Ns, page: PageNo = 1, size: Size = 100, search: Search = None,
                          access_level: AccessLevel | None = None) -> JSONResponse:
     rows = _assets(ns).list_libraries(search, access_level)
     return ok(paged(rows, "node_libraries", page, size))
 
 
-@router.get("/v1/node-libraries/{library_id}")
+@router.get("/v1/node-libraries/{library_id}", response_model=NodeLibraryResponse,
+            responses=errors(404))
 async def get_library(library_id: ObjectId, ns: Ns) -> JSONResponse:
     return ok({"node_library": _assets(ns).library(library_id)})
 
 
-@router.patch("/v1/node-libraries/{library_id}")
+@router.patch("/v1/node-libraries/{library_id}", response_model=NodeLibraryResponse,
+              responses=errors(404))
 async def update_library(library_id: ObjectId, body: NodeLibraryConfig, request: Request,
                          ns: Ns) -> JSONResponse:
     return ok({"node_library": _assets(ns).update_library(library_id, body, user(request))})
 
 
-@router.delete("/v1/node-libraries/{library_id}")
+@router.delete("/v1/node-libraries/{library_id}", response_model=ResourceDeletedResponse,
+               responses=errors(404))
 async def delete_library(library_id: ObjectId, ns: Ns) -> JSONResponse:
     _assets(ns).delete_library(library_id)
     return ok({"message": "Node library deleted", "id": library_id})

@@ -10,6 +10,7 @@ from fastapi import Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
+from emulator.core.contract import errors
 from emulator.core.errors import ApiError, NotFound
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
@@ -23,6 +24,28 @@ from emulator.interactly import (
 )
 from emulator.interactly.favorites import Favorites
 from emulator.interactly.llm_configs import LLMConfigs, keep_secrets
+from emulator.interactly.responses.common import (
+    ToolResponse,
+    WorkflowResponse,
+    WorkflowVersionResponse,
+)
+from emulator.interactly.responses.extras_catalog import (
+    ActiveVersionListResponse,
+    ConfigurableInbuiltTool,
+    ConfigurableInbuiltToolsResponse,
+    DynamicVariableUsage,
+    FavoriteResponse,
+    InbuiltToolsResponse,
+    LLMConfigDeletedResponse,
+    LLMConfigListResponse,
+    LLMConfigResponse,
+    LLMConfigTestResult,
+    ToolExecuteResult,
+    ToolExportBundle,
+    VersionDiff,
+    WorkflowConcurrencyResponse,
+    WorkflowExportBundle,
+)
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, base_url, team, user
 from emulator.interactly.state import InteractlyState, interactly
 from emulator.interactly.tool_registry import CONFIGURABLE, INBUILT
@@ -76,7 +99,8 @@ class ImportBody(_Open):
     workflow_name: str | None = Field(None, min_length=1)
 
 
-@router.post("/v1/workflows/import/bundle")
+@router.post("/v1/workflows/import/bundle", response_model=WorkflowResponse,
+             responses=errors(service=(400,)))
 async def import_workflow(body: ImportBody, request: Request, ns: Ns) -> JSONResponse:
     state = interactly(ns)
     wf = bundles.import_bundle(state.catalog, body.bundle,
@@ -88,7 +112,8 @@ async def import_workflow(body: ImportBody, request: Request, ns: Ns) -> JSONRes
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
-@router.get("/v1/workflows/dynamic-variables/{workflow_id}")
+@router.get("/v1/workflows/dynamic-variables/{workflow_id}",
+            response_model=dict[str, DynamicVariableUsage], responses=errors(404))
 async def dynamic_variables(workflow_id: ObjectId, ns: Ns,
                             version_number: Annotated[int | None, Query(ge=0)] = None
                             ) -> JSONResponse:
@@ -100,7 +125,7 @@ async def dynamic_variables(workflow_id: ObjectId, ns: Ns,
     return ok(dynamic_vars.used_variables(config, nodes, edges))
 
 
-@router.get("/v1/workflows/versions/active")
+@router.get("/v1/workflows/versions/active", response_model=ActiveVersionListResponse)
 async def active_versions(request: Request, ns: Ns, page: PageNo = 1, size: Size = 100,
                           favorites: bool | None = None, created_by_me: bool | None = None,
                           category: str | None = None,
@@ -130,7 +155,8 @@ async def active_versions(request: Request, ns: Ns, page: PageNo = 1, size: Size
     return ok(wire.page(rows, "versions", page, size))
 
 
-@router.post("/v1/workflows/{workflow_id}/clone")
+@router.post("/v1/workflows/{workflow_id}/clone", response_model=WorkflowResponse,
+             responses=errors(404, service=(400,)))
 async def clone_workflow(workflow_id: ObjectId, body: CloneBody, request: Request,
                          ns: Ns) -> JSONResponse:
     state = interactly(ns)
@@ -144,7 +170,8 @@ async def clone_workflow(workflow_id: ObjectId, body: CloneBody, request: Reques
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
-@router.patch("/v1/workflows/{workflow_id}/concurrency")
+@router.patch("/v1/workflows/{workflow_id}/concurrency",
+              response_model=WorkflowConcurrencyResponse, responses=errors(404))
 async def update_concurrency(workflow_id: ObjectId, body: ConcurrencyBody,
                              ns: Ns) -> JSONResponse:
     catalog = interactly(ns).catalog
@@ -155,7 +182,8 @@ async def update_concurrency(workflow_id: ObjectId, body: ConcurrencyBody,
                "message": f"Concurrency limit set to {wf.max_concurrent_runs}"})
 
 
-@router.get("/v1/workflows/{workflow_id}/export")
+@router.get("/v1/workflows/{workflow_id}/export", response_model=WorkflowExportBundle,
+            responses=errors(400, 404))
 async def export_workflow(workflow_id: ObjectId, ns: Ns,
                           version_numbers: Annotated[list[Annotated[int, Field(ge=0)]],
                                                      Query(min_length=1)],
@@ -165,7 +193,8 @@ async def export_workflow(workflow_id: ObjectId, ns: Ns,
                              state.ns.clock.now_iso()))
 
 
-@router.post("/v1/workflows/{workflow_id}/favorite")
+@router.post("/v1/workflows/{workflow_id}/favorite", response_model=FavoriteResponse,
+             responses=errors(404))
 async def favorite(workflow_id: ObjectId, request: Request, ns: Ns) -> JSONResponse:
     state = interactly(ns)
     state.catalog.workflow(workflow_id)
@@ -174,7 +203,8 @@ async def favorite(workflow_id: ObjectId, request: Request, ns: Ns) -> JSONRespo
                "is_favorite": True})
 
 
-@router.delete("/v1/workflows/{workflow_id}/favorite")
+@router.delete("/v1/workflows/{workflow_id}/favorite", response_model=FavoriteResponse,
+               responses=errors(404))
 async def unfavorite(workflow_id: ObjectId, request: Request, ns: Ns) -> JSONResponse:
     state = interactly(ns)
     state.catalog.workflow(workflow_id)
@@ -198,7 +228,8 @@ def _version_envelope(state: InteractlyState, workflow_id: str, number: int) -> 
             "parent_active_version": wf.active_version_number}
 
 
-@router.patch("/v1/workflows/{workflow_id}/versions/{number}")
+@router.patch("/v1/workflows/{workflow_id}/versions/{number}",
+              response_model=WorkflowVersionResponse, responses=errors(404))
 async def rename_version(workflow_id: ObjectId, number: VersionNo, body: VersionRename,
                          ns: Ns) -> JSONResponse:
     state = interactly(ns)
@@ -206,7 +237,8 @@ async def rename_version(workflow_id: ObjectId, number: VersionNo, body: Version
     return ok(_version_envelope(state, workflow_id, number))
 
 
-@router.patch("/v1/workflows/{workflow_id}/versions/{number}/config")
+@router.patch("/v1/workflows/{workflow_id}/versions/{number}/config",
+              response_model=WorkflowVersionResponse, responses=errors(404, service=(400,)))
 async def update_version_config(workflow_id: ObjectId, number: VersionNo, body: VersionConfig,
                                 ns: Ns) -> JSONResponse:
     """A plain ``WorkflowConfig`` is merged into the version's config; a hydrated one
@@ -229,7 +261,8 @@ async def update_version_config(workflow_id: ObjectId, number: VersionNo, body: 
     return ok(_version_envelope(state, workflow_id, number))
 
 
-@router.get("/v1/workflows/{workflow_id}/versions/{v1}/diff/{v2}")
+@router.get("/v1/workflows/{workflow_id}/versions/{v1}/diff/{v2}", response_model=VersionDiff,
+            responses=errors(404))
 async def diff_versions(workflow_id: ObjectId, v1: VersionNo, v2: VersionNo,
                         ns: Ns) -> JSONResponse:
     catalog = interactly(ns).catalog
@@ -263,17 +296,18 @@ class InlineExecuteBody(ExecuteBody):
     tool_config: dict[str, Any]
 
 
-@router.get("/v1/tools/inbuilt")
+@router.get("/v1/tools/inbuilt", response_model=InbuiltToolsResponse)
 async def inbuilt_tools(ns: Ns) -> JSONResponse:
     return ok({"inbuilt_tools": [t.descriptor() for t in INBUILT.values()]})
 
 
-@router.get("/v1/tools/configurable-inbuilt")
+@router.get("/v1/tools/configurable-inbuilt", response_model=ConfigurableInbuiltToolsResponse)
 async def configurable_tools(ns: Ns) -> JSONResponse:
     return ok({"configurable_inbuilt_tools": list(CONFIGURABLE.values())})
 
 
-@router.get("/v1/tools/configurable-inbuilt/{key}")
+@router.get("/v1/tools/configurable-inbuilt/{key}", response_model=ConfigurableInbuiltTool,
+            responses=errors(404))
 async def configurable_tool(key: str, ns: Ns) -> JSONResponse:
     entry = CONFIGURABLE.get(key)
     if entry is None:
@@ -281,7 +315,7 @@ async def configurable_tool(key: str, ns: Ns) -> JSONResponse:
     return ok(entry)
 
 
-@router.post("/v1/tools/import")
+@router.post("/v1/tools/import", response_model=ToolResponse, responses=errors(service=(400,)))
 async def import_tool(body: ToolImportBody, request: Request, ns: Ns) -> JSONResponse:
     catalog = interactly(ns).catalog
     config = tool_bundles.prepare_import(
@@ -292,7 +326,7 @@ async def import_tool(body: ToolImportBody, request: Request, ns: Ns) -> JSONRes
     return ok({"tool": wire.entity(doc, "tool")})
 
 
-@router.post("/v1/tools/execute")
+@router.post("/v1/tools/execute", response_model=ToolExecuteResult)
 async def execute_inline(body: InlineExecuteBody, ns: Ns) -> JSONResponse:
     kind = body.tool_config.get("type")
     if kind not in tool_bundles.TOOL_TYPES:
@@ -303,14 +337,16 @@ async def execute_inline(body: InlineExecuteBody, ns: Ns) -> JSONResponse:
                                               body.dynamic_variables, body.runtime_variables))
 
 
-@router.get("/v1/tools/{tool_id}/export")
+@router.get("/v1/tools/{tool_id}/export", response_model=ToolExportBundle,
+            responses=errors(404))
 async def export_tool(tool_id: ObjectId, ns: Ns) -> JSONResponse:
     state = interactly(ns)
     doc = state.catalog.doc(state.catalog.tools, "tool", tool_id)
     return ok(tool_bundles.export(doc, state.ns.clock.now_iso()))
 
 
-@router.post("/v1/tools/{tool_id}/execute")
+@router.post("/v1/tools/{tool_id}/execute", response_model=ToolExecuteResult,
+             responses=errors(404))
 async def execute_tool(tool_id: ObjectId, body: ExecuteBody, ns: Ns) -> JSONResponse:
     state = interactly(ns)
     doc = state.catalog.doc(state.catalog.tools, "tool", tool_id)
@@ -350,7 +386,7 @@ class LLMProbeInline(LLMProbe):
     config: dict[str, Any]
 
 
-@router.post("/v1/llm-configs")
+@router.post("/v1/llm-configs", response_model=LLMConfigResponse, responses=errors(409))
 async def create_llm_config(body: LLMConfigCreate, request: Request, ns: Ns) -> JSONResponse:
     service = _llm(interactly(ns))
     record = service.create(name=body.name, config=body.config, description=body.description,
@@ -359,7 +395,7 @@ async def create_llm_config(body: LLMConfigCreate, request: Request, ns: Ns) -> 
     return ok({"llm_config": service.view(record)})
 
 
-@router.get("/v1/llm-configs")
+@router.get("/v1/llm-configs", response_model=LLMConfigListResponse)
 async def list_llm_configs(ns: Ns, page: PageNo = 1, size: Size = 100,
                            search: str | None = None) -> JSONResponse:
     service = _llm(interactly(ns))
@@ -367,26 +403,29 @@ async def list_llm_configs(ns: Ns, page: PageNo = 1, size: Size = 100,
     return ok(wire.page(rows, "llm_configs", page, size))
 
 
-@router.get("/v1/llm-configs/default")
+@router.get("/v1/llm-configs/default", response_model=LLMConfigResponse,
+            responses=errors(404))
 async def default_llm_config(ns: Ns) -> JSONResponse:
     service = _llm(interactly(ns))
     return ok({"llm_config": service.view(service.default())})
 
 
-@router.post("/v1/llm-configs/test")
+@router.post("/v1/llm-configs/test", response_model=LLMConfigTestResult)
 async def test_inline_llm_config(body: LLMProbeInline, ns: Ns) -> JSONResponse:
     service = _llm(interactly(ns))
     messages = [m.model_dump() for m in body.messages]
     return ok(service.test(body.config, body.system_prompt, messages, "inline"))
 
 
-@router.get("/v1/llm-configs/{llm_config_id}")
+@router.get("/v1/llm-configs/{llm_config_id}", response_model=LLMConfigResponse,
+            responses=errors(404))
 async def get_llm_config(llm_config_id: LLMConfigId, ns: Ns) -> JSONResponse:
     service = _llm(interactly(ns))
     return ok({"llm_config": service.view(service.get(llm_config_id))})
 
 
-@router.patch("/v1/llm-configs/{llm_config_id}")
+@router.patch("/v1/llm-configs/{llm_config_id}", response_model=LLMConfigResponse,
+              responses=errors(404, 409))
 async def update_llm_config(llm_config_id: LLMConfigId, body: LLMConfigUpdate,
                             request: Request, ns: Ns) -> JSONResponse:
     service = _llm(interactly(ns))
@@ -395,13 +434,15 @@ async def update_llm_config(llm_config_id: LLMConfigId, body: LLMConfigUpdate,
     return ok({"llm_config": service.view(record)})
 
 
-@router.delete("/v1/llm-configs/{llm_config_id}")
+@router.delete("/v1/llm-configs/{llm_config_id}", response_model=LLMConfigDeletedResponse,
+               responses=errors(404))
 async def delete_llm_config(llm_config_id: LLMConfigId, ns: Ns) -> JSONResponse:
     _llm(interactly(ns)).delete(llm_config_id)
     return ok({"message": "LLM config deleted", "llm_config_id": llm_config_id})
 
 
-@router.post("/v1/llm-configs/{llm_config_id}/test")
+@router.post("/v1/llm-configs/{llm_config_id}/test", response_model=LLMConfigTestResult,
+             responses=errors(404))
 async def test_llm_config(llm_config_id: LLMConfigId, body: LLMProbe, ns: Ns) -> JSONResponse:
     """An inline ``config`` overrides the stored one for this call only; a redacted
     (``api_key: null``) override reuses the stored secret."""

@@ -7,10 +7,26 @@ from typing import Any
 from fastapi import Body, Request
 from starlette.responses import JSONResponse
 
+from emulator.core.contract import errors
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.interactly import wire
 from emulator.interactly.catalog import NODE_TYPES
+from emulator.interactly.responses.common import (
+    EdgeResponse,
+    NodeResponse,
+    PageFields,
+    ToolResponse,
+)
+from emulator.interactly.responses.core import (
+    EdgeListResponse,
+    EdgeTypesResponse,
+    EntityDeleteResponse,
+    NodeListResponse,
+    NodeTypesResponse,
+    ToolListResponse,
+    ToolTypesResponse,
+)
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, team, user
 from emulator.interactly.state import interactly
 
@@ -18,18 +34,24 @@ router = api_router("Interactly: nodes, edges, tools")
 KINDS = {"nodes": "node", "edges": "edge", "tools": "tool"}
 
 
-@router.get("/v1/nodes/types")
+# plural -> (single-document envelope, list envelope)
+MODELS: dict[str, tuple[type[Any], type[PageFields]]] = {
+    "nodes": (NodeResponse, NodeListResponse), "edges": (EdgeResponse, EdgeListResponse),
+    "tools": (ToolResponse, ToolListResponse)}
+
+
+@router.get("/v1/nodes/types", response_model=NodeTypesResponse)
 async def node_types(ns: Ns) -> JSONResponse:
     return ok({"node_types": [{"type": t, "primary_category": p, "secondary_category": s}
                               for t, (p, s) in NODE_TYPES.items()]})
 
 
-@router.get("/v1/edges/types")
+@router.get("/v1/edges/types", response_model=EdgeTypesResponse)
 async def edge_types(ns: Ns) -> JSONResponse:
     return ok({"edge_types": ["direct", "conditional", "companion"]})
 
 
-@router.get("/v1/tools/types")
+@router.get("/v1/tools/types", response_model=ToolTypesResponse)
 async def tool_types(ns: Ns) -> JSONResponse:
     return ok({"tool_types": ["inbuilt_function", "inline_python", "external_api",
                               "knowledge_base"]})
@@ -68,11 +90,20 @@ def mount(plural: str) -> None:
         interactly(ns).catalog.remove(_store(ns, plural), kind, doc_id)
         return ok({"message": f"{kind.capitalize()} deleted", "id": doc_id})
 
-    router.add_api_route(f"/v1/{plural}", create, methods=["POST"], name=f"create_{kind}")
-    router.add_api_route(f"/v1/{plural}", listing, methods=["GET"], name=f"list_{plural}")
-    for method, handler in (("GET", get), ("PATCH", patch), ("DELETE", delete)):
+    single, many = MODELS[plural]
+    # A node or edge names the workflow version it joins (404 when it does not exist); tools
+    # belong to no workflow.
+    create_errors = errors(413) if kind == "tool" else errors(404, 413)
+    router.add_api_route(f"/v1/{plural}", create, methods=["POST"], name=f"create_{kind}",
+                         response_model=single, responses=create_errors)
+    router.add_api_route(f"/v1/{plural}", listing, methods=["GET"], name=f"list_{plural}",
+                         response_model=many)
+    for method, handler, model, codes in (
+            ("GET", get, single, errors(404)), ("PATCH", patch, single, errors(404, 413)),
+            ("DELETE", delete, EntityDeleteResponse, errors(404))):
         router.add_api_route(f"/v1/{plural}/{{doc_id}}", handler, methods=[method],
-                             name=f"{method.lower()}_{kind}")
+                             name=f"{method.lower()}_{kind}", response_model=model,
+                             responses=codes)
 
 
 for _plural in KINDS:

@@ -9,10 +9,18 @@ from fastapi import Body, Path, Query, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
+from emulator.core.contract import errors
 from emulator.core.ids import OBJECT_ID
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.interactly.reruns import RerunTarget, reruns
+from emulator.interactly.responses.reruns import (
+    RerunnableTurnsResponse,
+    RerunPreflightResponse,
+    RerunStartedResponse,
+    RerunTokenPreview,
+    RerunTokenResponse,
+)
 from emulator.interactly.routes.common import Ns, ObjectId, team, user
 from emulator.interactly.state import interactly
 
@@ -93,12 +101,14 @@ class AmendRequest(BaseModel):
 OptionalTarget = Annotated[TargetRequest | None, Body()]
 
 
-@router.get("/v1/workflow-runs/{run_id}/rerunnable-turns")
+@router.get("/v1/workflow-runs/{run_id}/rerunnable-turns",
+            response_model=RerunnableTurnsResponse, responses=errors(404))
 async def rerunnable_turns(run_id: ObjectId, ns: Ns) -> JSONResponse:
     return ok(reruns(interactly(ns)).rerunnable_turns(run_id))
 
 
-@router.post(f"{TURN}/rerun-preflight")
+@router.post(f"{TURN}/rerun-preflight", response_model=RerunPreflightResponse,
+             responses=errors(400, 404, 413))
 async def preflight(run_id: ObjectId, turn_index: TurnIndex, ns: Ns,
                     body: OptionalTarget = None) -> JSONResponse:
     """No side effects: what a re-run would carry over and drop."""
@@ -106,27 +116,33 @@ async def preflight(run_id: ObjectId, turn_index: TurnIndex, ns: Ns,
     return ok(reruns(interactly(ns)).plan(run_id, turn_index, target).report)
 
 
-@router.post(f"{TURN}/rerun-token")
+@router.post(f"{TURN}/rerun-token", response_model=RerunTokenResponse,
+             responses=errors(404, 413, service=(400,)))
 async def create_token(run_id: ObjectId, turn_index: TurnIndex, ns: Ns,
                        body: OptionalTarget = None) -> JSONResponse:
     target = (body or TargetRequest()).target()
     return ok(reruns(interactly(ns)).create_token(run_id, turn_index, target))
 
 
-@router.get(f"{TURN}/rerun-token/{{token}}")
+@router.get(f"{TURN}/rerun-token/{{token}}", response_model=RerunTokenPreview,
+            responses=errors(404))
 async def preview_token(run_id: ObjectId, turn_index: TurnIndex, token: TokenValue,
                         ns: Ns) -> JSONResponse:
     return ok(reruns(interactly(ns)).preview(run_id, turn_index, token))
 
 
-@router.patch(f"{TURN}/rerun-token/{{token}}")
+@router.patch(f"{TURN}/rerun-token/{{token}}", response_model=RerunTokenPreview,
+              responses=errors(400, 404, 413))
 async def amend_token(run_id: ObjectId, turn_index: TurnIndex, token: TokenValue,
                       body: AmendRequest, ns: Ns) -> JSONResponse:
     change = body.model_dump(exclude_unset=True)
     return ok(reruns(interactly(ns)).amend(run_id, turn_index, token, change))
 
 
-@router.post(f"{TURN}/rerun")
+@router.post(f"{TURN}/rerun", status_code=202, response_model=RerunStartedResponse,
+             responses={200: {"model": RerunStartedResponse,
+                              "description": "async=false: the re-run's status after it ran"},
+                        **errors(404, 413, service=(400,))})
 async def execute(run_id: ObjectId, turn_index: TurnIndex, request: Request, ns: Ns,
                   body: Annotated[ExecuteRequest | None, Body()] = None,
                   run_async: Annotated[bool, Query(alias="async")] = True) -> JSONResponse:

@@ -10,9 +10,17 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.responses import JSONResponse
 
+from emulator.core.contract import errors
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.interactly import wire
+from emulator.interactly.responses.runs import (
+    InteractiveRunResponse,
+    LegacyExecuteResponse,
+    WorkflowRunDeleteResponse,
+    WorkflowRunListResponse,
+    WorkflowRunResponse,
+)
 from emulator.interactly.routes.common import OBJECT_ID, Ns, ObjectId, PageNo, Size, team, user
 from emulator.interactly.state import interactly
 
@@ -36,14 +44,22 @@ class RunInput(BaseModel):
 
 
 def parse_input(raw: Any, loc: tuple[str, ...]) -> dict[str, Any]:
+    """The run input as the engine reads it. A missing or null ``thread_to_node_inputs`` is
+    left out, so the stored input gets the server's empty thread "0" (``Runs._enrich``): the
+    service's ``WorkflowRunInput`` stores an object there, never null."""
     try:
-        return RunInput.model_validate(raw).model_dump()
+        parsed = RunInput.model_validate(raw).model_dump()
     except ValidationError as exc:
         raise RequestValidationError(
             [{**e, "loc": (*loc, *e["loc"])} for e in exc.errors(include_url=False)]) from None
+    if parsed["thread_to_node_inputs"] is None:
+        del parsed["thread_to_node_inputs"]
+    return parsed
 
 
-@router.post("/v1/workflows/{workflow_id}/execute")
+@router.post("/v1/workflows/{workflow_id}/execute",
+             response_model=InteractiveRunResponse | LegacyExecuteResponse,
+             responses=errors(404, 413, service=(400,)))
 async def execute(workflow_id: ObjectId, request: Request, ns: Ns,
                   body: Annotated[dict[str, Any], Body()],
                   version: Annotated[int | None, Query(ge=0)] = None) -> JSONResponse:
@@ -62,7 +78,8 @@ async def execute(workflow_id: ObjectId, request: Request, ns: Ns,
     return ok(wire.legacy_run(run, events) if legacy else wire.interactive(run, events))
 
 
-@router.post("/v1/workflows/{workflow_id}/runs/{run_id}/pump-companions")
+@router.post("/v1/workflows/{workflow_id}/runs/{run_id}/pump-companions",
+             response_model=InteractiveRunResponse, responses=errors(404, 413))
 async def pump_companions(workflow_id: ObjectId, run_id: ObjectId, ns: Ns,
                           body: Annotated[dict[str, Any] | None, Body()] = None) -> JSONResponse:
     """Background work (companion steps, waiting-edge evaluations) of a REST-driven run moves
@@ -71,12 +88,13 @@ async def pump_companions(workflow_id: ObjectId, run_id: ObjectId, ns: Ns,
     return ok(wire.interactive(run, events))
 
 
-@router.get("/v1/workflow-runs/{run_id}")
+@router.get("/v1/workflow-runs/{run_id}", response_model=WorkflowRunResponse,
+            responses=errors(404))
 async def get_run(run_id: ObjectId, ns: Ns) -> JSONResponse:
     return ok(wire.run_envelope(interactly(ns).runs.get(run_id)))
 
 
-@router.get("/v1/workflow-runs")
+@router.get("/v1/workflow-runs", response_model=WorkflowRunListResponse)
 async def list_runs(ns: Ns, page: PageNo = 1, size: Size = 100,
                     workflow_id: str | None = None, status: str | None = None,
                     search: str | None = None, start: datetime | None = None,
@@ -127,7 +145,8 @@ def run_filters(raw: str | None) -> dict[str, Any]:
     return {k: v for k, v in parsed if v is not None}
 
 
-@router.delete("/v1/workflow-runs/{run_id}")
+@router.delete("/v1/workflow-runs/{run_id}", response_model=WorkflowRunDeleteResponse,
+               responses=errors(404))
 async def delete_run(run_id: ObjectId, ns: Ns) -> JSONResponse:
     interactly(ns).runs.delete(run_id)
     return ok({"message": "Workflow run deleted", "run_id": run_id})

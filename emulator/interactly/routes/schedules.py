@@ -9,8 +9,10 @@ from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import JSONResponse
 
+from emulator.core.contract import errors
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
+from emulator.interactly.responses.extras_schedules import ScheduleResponse
 from emulator.interactly.routes.common import Ns, ObjectId, team, user
 from emulator.interactly.routes.runs import parse_input
 from emulator.interactly.schedules import schedules
@@ -53,7 +55,8 @@ def execution_input(raw: dict[str, Any] | None) -> dict[str, Any]:
     return parse_input(raw or {}, RUN_INPUT_LOC)
 
 
-@router.post("/v1/workflows/{workflow_id}/schedules")
+@router.post("/v1/workflows/{workflow_id}/schedules", response_model=ScheduleResponse,
+             responses=errors(400, 404))
 async def create_schedule(workflow_id: ObjectId, body: ScheduleCreate, request: Request,
                           ns: Ns) -> JSONResponse:
     prepared = execution_input(body.run_input)
@@ -63,7 +66,8 @@ async def create_schedule(workflow_id: ObjectId, body: ScheduleCreate, request: 
     return ok(schedule.doc())
 
 
-@router.get("/v1/workflows/{workflow_id}/schedules")
+@router.get("/v1/workflows/{workflow_id}/schedules", response_model=list[ScheduleResponse],
+            responses=errors(404))
 async def list_workflow_schedules(workflow_id: ObjectId, ns: Ns, skip: Skip = 0,
                                   limit: Limit = 50, status: Status | None = None
                                   ) -> JSONResponse:
@@ -77,19 +81,21 @@ async def list_workflow_schedules(workflow_id: ObjectId, ns: Ns, skip: Skip = 0,
     return ok([s.doc() for s in found])
 
 
-@router.get("/v1/workflow-schedules")
+@router.get("/v1/workflow-schedules", response_model=list[ScheduleResponse])
 async def list_team_schedules(ns: Ns, skip: Skip = 0, limit: Limit = 50,
                               status: Status | None = None) -> JSONResponse:
     found = schedules(interactly(ns)).listing(None, status, skip, limit)
     return ok([s.doc() for s in found])
 
 
-@router.get("/v1/workflow-schedules/{schedule_id}")
+@router.get("/v1/workflow-schedules/{schedule_id}", response_model=ScheduleResponse,
+            responses=errors(404))
 async def get_schedule(schedule_id: ObjectId, ns: Ns) -> JSONResponse:
     return ok(schedules(interactly(ns)).get(schedule_id).doc())
 
 
-@router.patch("/v1/workflow-schedules/{schedule_id}")
+@router.patch("/v1/workflow-schedules/{schedule_id}", response_model=ScheduleResponse,
+              responses=errors(400, 404, 409))
 async def update_schedule(schedule_id: ObjectId, body: ScheduleUpdate, ns: Ns) -> JSONResponse:
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     if "run_input" in changes:
@@ -97,6 +103,7 @@ async def update_schedule(schedule_id: ObjectId, body: ScheduleUpdate, ns: Ns) -
     return ok(schedules(interactly(ns)).update(schedule_id, changes).doc())
 
 
-@router.delete("/v1/workflow-schedules/{schedule_id}")
+@router.delete("/v1/workflow-schedules/{schedule_id}", response_model=ScheduleResponse,
+               responses=errors(404, 409))
 async def cancel_schedule(schedule_id: ObjectId, ns: Ns) -> JSONResponse:
     return ok(schedules(interactly(ns)).cancel(schedule_id).doc())

@@ -5,14 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import JSONResponse
 
+from emulator.core.contract import errors
 from emulator.core.responses import ok
 from emulator.core.routing import StrictJSONRoute
+from emulator.interactly.responses.core import SessionResponse
 from emulator.interactly.routes.common import Ns
 from emulator.interactly.state import interactly
 
+# A plain router (api_router declares 401 for its routes): the handler resolves the caller's
+# namespace itself, so its 401 is declared on the route.
 router = APIRouter(tags=["Interactly: runs"], route_class=StrictJSONRoute)
 
 
-@router.get("/v1/session")
+@router.get("/v1/session", response_model=SessionResponse, responses=errors(401))
 async def session(ns: Ns) -> JSONResponse:
     return ok({"data": {"id": interactly(ns).new_session()}})

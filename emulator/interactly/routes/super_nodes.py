@@ -9,9 +9,20 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import JSONResponse
 
+from emulator.core.contract import errors
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.interactly import super_node_registry
+from emulator.interactly.responses.extras_super_nodes import (
+    ExpandPreviewResponse,
+    SuperNodeDependentListResponse,
+    SuperNodeDetailResponse,
+    SuperNodeFieldValuesSchema,
+    SuperNodePublishedResponse,
+    SuperNodeSnapshotStatusResponse,
+    SuperNodeSummary,
+    SuperNodeUnpublishedResponse,
+)
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size
 from emulator.interactly.state import interactly
 from emulator.interactly.super_node_registry import Interface, SuperNodeRegistry
@@ -31,28 +42,31 @@ def _registry(ns: Any) -> SuperNodeRegistry:
     return interactly(ns).service("super_nodes", super_node_registry.service)
 
 
-@router.get("/v1/super-nodes")
+@router.get("/v1/super-nodes", response_model=list[SuperNodeSummary])
 async def list_super_nodes(ns: Ns) -> JSONResponse:
     """A bare JSON array: the SDK reads this endpoint unpaginated."""
     registry = _registry(ns)
     return ok([registry.summary(p) for p in registry.listing()])
 
 
-@router.get("/v1/super-nodes/{workflow_id}")
+@router.get("/v1/super-nodes/{workflow_id}", response_model=SuperNodeDetailResponse,
+            responses=errors(404))
 async def get_super_node(workflow_id: ObjectId, ns: Ns,
                          version_number: VersionNo = None) -> JSONResponse:
     registry = _registry(ns)
     return ok(registry.detail(registry.find(workflow_id, version_number)))
 
 
-@router.get("/v1/super-nodes/{workflow_id}/schema")
+@router.get("/v1/super-nodes/{workflow_id}/schema", response_model=SuperNodeFieldValuesSchema,
+            responses=errors(404))
 async def super_node_schema(workflow_id: ObjectId, ns: Ns,
                             version_number: VersionNo = None) -> JSONResponse:
     registry = _registry(ns)
     return ok(registry.field_schema(registry.find(workflow_id, version_number)))
 
 
-@router.put("/v1/workflows/{workflow_id}/super-node-interface")
+@router.put("/v1/workflows/{workflow_id}/super-node-interface",
+            response_model=SuperNodePublishedResponse, responses=errors(404, service=(400,)))
 async def publish(workflow_id: ObjectId, body: PublishBody, ns: Ns) -> JSONResponse:
     publication = _registry(ns).publish(workflow_id, body.interface)
     return ok({"workflow_id": publication.workflow_id,
@@ -61,7 +75,8 @@ async def publish(workflow_id: ObjectId, body: PublishBody, ns: Ns) -> JSONRespo
                "num_input_fields": publication.num_input_fields})
 
 
-@router.delete("/v1/workflows/{workflow_id}/super-node-interface")
+@router.delete("/v1/workflows/{workflow_id}/super-node-interface",
+               response_model=SuperNodeUnpublishedResponse, responses=errors(404))
 async def unpublish(workflow_id: ObjectId, ns: Ns,
                     version_number: VersionNo = None) -> JSONResponse:
     publication, referencing = _registry(ns).unpublish(workflow_id, version_number)
@@ -70,18 +85,21 @@ async def unpublish(workflow_id: ObjectId, ns: Ns,
                "message": "Super node unpublished", "workflows_referencing": referencing})
 
 
-@router.get("/v1/workflows/{workflow_id}/super-node-dependents")
+@router.get("/v1/workflows/{workflow_id}/super-node-dependents",
+            response_model=SuperNodeDependentListResponse, responses=errors(404))
 async def dependents(workflow_id: ObjectId, ns: Ns, page: PageNo = 1,
                      size: Size = 100) -> JSONResponse:
     return ok(paged(_registry(ns).dependents(workflow_id), "items", page, size))
 
 
-@router.post("/v1/workflows/{workflow_id}/expand-preview")
+@router.post("/v1/workflows/{workflow_id}/expand-preview",
+             response_model=ExpandPreviewResponse, responses=errors(404))
 async def expand_preview(workflow_id: ObjectId, ns: Ns,
                          version_number: VersionNo = None) -> JSONResponse:
     return ok(_registry(ns).expand_preview(workflow_id, version_number))
 
 
-@router.get("/v1/workflows/{workflow_id}/super-node-snapshot-status")
+@router.get("/v1/workflows/{workflow_id}/super-node-snapshot-status",
+            response_model=SuperNodeSnapshotStatusResponse, responses=errors(404))
 async def snapshot_status(workflow_id: ObjectId, ns: Ns) -> JSONResponse:
     return ok(_registry(ns).snapshot_status(workflow_id))

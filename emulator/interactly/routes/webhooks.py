@@ -12,9 +12,19 @@ from fastapi import Body, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import JSONResponse
 
+from emulator.core.contract import errors
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.interactly import wire
+from emulator.interactly.responses.extras import ResourceDeletedResponse
+from emulator.interactly.responses.extras_webhooks import (
+    WebhookAttemptListResponse,
+    WebhookEventListResponse,
+    WebhookRetryResponse,
+    WebhookSubscriptionCreatedResponse,
+    WebhookSubscriptionListResponse,
+    WebhookSubscriptionResponse,
+)
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, team, user
 from emulator.interactly.state import interactly
 from emulator.interactly.webhooks import webhooks
@@ -68,7 +78,8 @@ class SubscriptionUpdate(BaseModel):
         return self
 
 
-@router.post("/v1/workflow-webhooks")
+@router.post("/v1/workflow-webhooks", response_model=WebhookSubscriptionCreatedResponse,
+             responses=errors(400))
 async def create_subscription(body: SubscriptionCreate, request: Request,
                               ns: Ns) -> JSONResponse:
     """The only answer that carries ``signing_secret``: the HMAC key used while the
@@ -79,7 +90,7 @@ async def create_subscription(body: SubscriptionCreate, request: Request,
     return ok({**sub.doc(), "signing_secret": sub.secret})
 
 
-@router.get("/v1/workflow-webhooks")
+@router.get("/v1/workflow-webhooks", response_model=WebhookSubscriptionListResponse)
 async def list_subscriptions(ns: Ns, page: PageNo = 1, size: Size = 20,
                              search: Annotated[str | None, Query(max_length=200)] = None,
                              enabled: bool | None = None,
@@ -88,7 +99,7 @@ async def list_subscriptions(ns: Ns, page: PageNo = 1, size: Size = 20,
     return ok(wire.page([s.doc() for s in found], "subscriptions", page, size))
 
 
-@router.get("/v1/workflow-webhooks/events")
+@router.get("/v1/workflow-webhooks/events", response_model=WebhookEventListResponse)
 async def list_events(ns: Ns, page: PageNo = 1, size: Size = 20,
                       subscription_id: Annotated[str | None, Query(max_length=200)] = None,
                       workflow_id: Annotated[str | None, Query(max_length=200)] = None,
@@ -98,7 +109,8 @@ async def list_events(ns: Ns, page: PageNo = 1, size: Size = 20,
     return ok(wire.page([e.doc() for e in found], "events", page, size))
 
 
-@router.get("/v1/workflow-webhooks/events/{event_id}/attempts")
+@router.get("/v1/workflow-webhooks/events/{event_id}/attempts",
+            response_model=WebhookAttemptListResponse, responses=errors(404))
 async def list_attempts(event_id: EventKey, ns: Ns, page: PageNo = 1,
                         size: Size = 20) -> JSONResponse:
     """By the external ``event_id`` (the document id works too); newest first."""
@@ -106,21 +118,24 @@ async def list_attempts(event_id: EventKey, ns: Ns, page: PageNo = 1,
     return ok(wire.page([a.doc() for a in reversed(event.attempts)], "attempts", page, size))
 
 
-@router.post("/v1/workflow-webhooks/events/{event_doc_id}/retry")
+@router.post("/v1/workflow-webhooks/events/{event_doc_id}/retry",
+             response_model=WebhookRetryResponse, responses=errors(404, 409))
 async def retry_event(event_doc_id: ObjectId, ns: Ns,
                       body: Annotated[dict | None, Body()] = None) -> JSONResponse:
     webhooks(interactly(ns)).retry(event_doc_id)
     return ok({"message": "Webhook event retry triggered", "event_id": event_doc_id})
 
 
-@router.patch("/v1/workflow-webhooks/{subscription_id}")
+@router.patch("/v1/workflow-webhooks/{subscription_id}",
+              response_model=WebhookSubscriptionResponse, responses=errors(400, 404))
 async def update_subscription(subscription_id: ObjectId, body: SubscriptionUpdate,
                               ns: Ns) -> JSONResponse:
     sub = webhooks(interactly(ns)).update(subscription_id, body.model_dump(exclude_unset=True))
     return ok(sub.doc())
 
 
-@router.delete("/v1/workflow-webhooks/{subscription_id}")
+@router.delete("/v1/workflow-webhooks/{subscription_id}", response_model=ResourceDeletedResponse,
+               responses=errors(404))
 async def delete_subscription(subscription_id: ObjectId, ns: Ns) -> JSONResponse:
     webhooks(interactly(ns)).delete(subscription_id)
     return ok({"message": "Webhook subscription deleted", "id": subscription_id})

@@ -8,9 +8,21 @@ from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
+from emulator.core.contract import errors
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.interactly import wire
+from emulator.interactly.responses.common import (
+    WorkflowListResponse,
+    WorkflowResponse,
+    WorkflowVersionResponse,
+)
+from emulator.interactly.responses.core import (
+    WorkflowDeleteResponse,
+    WorkflowVersionDeleteResponse,
+    WorkflowVersionDetailResponse,
+    WorkflowVersionListResponse,
+)
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, base_url, team, user
 from emulator.interactly.state import interactly
 
@@ -42,7 +54,8 @@ class VersionCreate(_Body):
     source_version_number: int | None = Field(None, ge=0)
 
 
-@router.post("/v1/workflows")
+@router.post("/v1/workflows", response_model=WorkflowResponse,
+             responses=errors(413, service=(400,)))
 async def create_workflow(body: WorkflowCreate, request: Request, ns: Ns) -> JSONResponse:
     state = interactly(ns)
     config = dict(body.workflow_config or body.config or {})
@@ -57,7 +70,7 @@ async def create_workflow(body: WorkflowCreate, request: Request, ns: Ns) -> JSO
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
-@router.get("/v1/workflows")
+@router.get("/v1/workflows", response_model=WorkflowListResponse)
 async def list_workflows(ns: Ns, page: PageNo = 1, size: Size = 100,
                          search: str | None = None) -> JSONResponse:
     state = interactly(ns)
@@ -65,7 +78,8 @@ async def list_workflows(ns: Ns, page: PageNo = 1, size: Size = 100,
     return ok(wire.page(docs, "workflows", page, size))
 
 
-@router.get("/v1/workflows/{workflow_id}")
+@router.get("/v1/workflows/{workflow_id}", response_model=WorkflowResponse,
+            responses=errors(404))
 async def get_workflow(workflow_id: ObjectId, request: Request, ns: Ns,
                        fully_hydrate: bool = False) -> JSONResponse:
     state = interactly(ns)
@@ -73,7 +87,8 @@ async def get_workflow(workflow_id: ObjectId, request: Request, ns: Ns,
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request), fully_hydrate))
 
 
-@router.patch("/v1/workflows/{workflow_id}")
+@router.patch("/v1/workflows/{workflow_id}", response_model=WorkflowResponse,
+              responses=errors(404, 413))
 async def update_workflow(workflow_id: ObjectId, body: WorkflowUpdate, request: Request,
                           ns: Ns) -> JSONResponse:
     state = interactly(ns)
@@ -82,7 +97,8 @@ async def update_workflow(workflow_id: ObjectId, body: WorkflowUpdate, request: 
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
-@router.delete("/v1/workflows/{workflow_id}")
+@router.delete("/v1/workflows/{workflow_id}", response_model=WorkflowDeleteResponse,
+               responses=errors(404))
 async def delete_workflow(workflow_id: ObjectId, ns: Ns) -> JSONResponse:
     state = interactly(ns)
     name = state.catalog.workflow(workflow_id).name
@@ -92,7 +108,8 @@ async def delete_workflow(workflow_id: ObjectId, ns: Ns) -> JSONResponse:
     return ok({"message": "Workflow deleted", "workflow_id": workflow_id})
 
 
-@router.post("/v1/workflows/{workflow_id}/versions")
+@router.post("/v1/workflows/{workflow_id}/versions", response_model=WorkflowVersionResponse,
+             responses=errors(404, 413))
 async def create_version(workflow_id: ObjectId, body: VersionCreate, ns: Ns) -> JSONResponse:
     catalog = interactly(ns).catalog
     version = catalog.create_version(workflow_id, body.version_name, body.mark_as_active,
@@ -102,14 +119,16 @@ async def create_version(workflow_id: ObjectId, body: VersionCreate, ns: Ns) -> 
                "parent_active_version": wf.active_version_number})
 
 
-@router.get("/v1/workflows/{workflow_id}/versions")
+@router.get("/v1/workflows/{workflow_id}/versions", response_model=WorkflowVersionListResponse,
+            responses=errors(404))
 async def list_versions(workflow_id: ObjectId, ns: Ns) -> JSONResponse:
     wf = interactly(ns).catalog.workflow(workflow_id)
     return ok({"versions": [wire.version_doc(wf, v) for _, v in sorted(wf.versions.items())],
                "total": len(wf.versions)})
 
 
-@router.post("/v1/workflows/{workflow_id}/versions/{number}/activate")
+@router.post("/v1/workflows/{workflow_id}/versions/{number}/activate",
+             response_model=WorkflowResponse, responses=errors(404))
 async def activate_version(workflow_id: ObjectId, number: int, request: Request,
                            ns: Ns) -> JSONResponse:
     state = interactly(ns)
@@ -117,13 +136,15 @@ async def activate_version(workflow_id: ObjectId, number: int, request: Request,
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
-@router.delete("/v1/workflows/{workflow_id}/versions/{number}")
+@router.delete("/v1/workflows/{workflow_id}/versions/{number}",
+               response_model=WorkflowVersionDeleteResponse, responses=errors(400, 404))
 async def delete_version(workflow_id: ObjectId, number: int, ns: Ns) -> JSONResponse:
     interactly(ns).catalog.delete_version(workflow_id, number)
     return ok({"message": f"Version {number} deleted"})
 
 
-@router.get("/v1/workflows/{workflow_id}/versions/{number}")
+@router.get("/v1/workflows/{workflow_id}/versions/{number}",
+            response_model=WorkflowVersionDetailResponse, responses=errors(404))
 async def get_version(workflow_id: ObjectId, number: int, ns: Ns,
                       fully_hydrate: Annotated[bool, Query()] = False) -> JSONResponse:
     catalog = interactly(ns).catalog

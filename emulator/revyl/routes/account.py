@@ -8,10 +8,12 @@ from fastapi import APIRouter, Body, Depends, Request
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import bearer_token, namespace
+from emulator.core.contract import errors
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
 from emulator.core.routing import StrictJSONRoute, api_router
 from emulator.revyl import wire
+from emulator.revyl.responses import AuthInfo, HealthCheckResponse, TelemetryResponse
 from emulator.revyl.state import revyl
 
 TAG = "Revyl: account"
@@ -19,18 +21,19 @@ public = APIRouter(tags=[TAG], route_class=StrictJSONRoute)
 router = api_router(TAG)
 
 
-@public.get("/health_check")
+@public.get("/health_check", response_model=HealthCheckResponse)
 async def health_check() -> JSONResponse:
     return ok({"status": "healthy"})
 
 
-@router.get("/api/v1/entity/users/get_user_uuid")
+@router.get("/api/v1/entity/users/get_user_uuid", response_model=AuthInfo)
 async def get_user_uuid(request: Request,
                         ns: Annotated[Namespace, Depends(namespace)]) -> JSONResponse:
     return ok(wire.auth_info(revyl(ns).catalog.org, bearer_token(request)))
 
 
-@router.post("/api/v1/telemetry/{kind}")
+@router.post("/api/v1/telemetry/{kind}", response_model=TelemetryResponse,
+             responses=errors(413))
 async def telemetry(kind: str, body: Annotated[Any, Body()] = None) -> JSONResponse:
     """Accepted and dropped: the emulator never phones anywhere."""
     return ok({"success": True})

@@ -9,10 +9,11 @@ from fastapi import Body, Depends, File, Query, Request, UploadFile
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
+from emulator.core.contract import errors
 from emulator.core.errors import ApiError, BadRequest
 from emulator.core.loopback import allowed_url
 from emulator.core.namespaces import Namespace
-from emulator.core.responses import detail_error, ok
+from emulator.core.responses import ok
 from emulator.core.routing import api_router, on_paths
 from emulator.revyl import build_wire as wire
 from emulator.revyl.builds import page_of
@@ -25,6 +26,18 @@ from emulator.revyl.models import (
     BuildUpdateRequest,
     CompleteUploadRequest,
     UploadSessionRequest,
+)
+from emulator.revyl.responses_builds import (
+    AppResponse,
+    BuildCreateResponse,
+    BuildResponse,
+    CompleteUploadResponse,
+    DeleteAppResponse,
+    DeleteBuildResponse,
+    ExtractPackageIdResponse,
+    PaginatedAppsResponse,
+    PaginatedBuildsResponse,
+    UploadSessionResponse,
 )
 from emulator.revyl.state import revyl
 
@@ -54,7 +67,7 @@ def build_body(ns: Namespace, build_id: str, **extra: Any) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------- apps
-@routes("GET", APPS)
+@routes("GET", APPS, response_model=PaginatedAppsResponse, responses=errors(400))
 async def list_apps(ns: Ns, page: Page = 1, page_size: Annotated[int, Query(ge=1, le=500)] = 50,
                     platform: str | None = None, search: str | None = None) -> JSONResponse:
     state = revyl(ns)
@@ -66,34 +79,34 @@ async def list_apps(ns: Ns, page: Page = 1, page_size: Annotated[int, Query(ge=1
                "platform_counts": counts})
 
 
-@routes("POST", APPS)
+@routes("POST", APPS, response_model=AppResponse, responses=errors(400, 409, 413))
 async def create_app(body: AppCreateRequest, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     app = state.builds.create_app(body.name, body.platform, body.description)
     return ok(wire.app_response(app, state.catalog))
 
 
-@routes("GET", APP)
+@routes("GET", APP, response_model=AppResponse, responses=errors(404))
 async def get_app(app_id: str, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     return ok(wire.app_response(state.builds.app(app_id), state.catalog))
 
 
-@routes("PATCH", APP)
+@routes("PATCH", APP, response_model=AppResponse, responses=errors(400, 404, 409, 413))
 async def update_app(app_id: str, body: AppUpdateRequest, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     app = state.builds.update_app(app_id, body.model_dump(exclude_unset=True))
     return ok(wire.app_response(app, state.catalog))
 
 
-@routes("DELETE", APP)
+@routes("DELETE", APP, response_model=DeleteAppResponse, responses=errors(404))
 async def delete_app(app_id: str, ns: Ns) -> JSONResponse:
     detached = revyl(ns).builds.delete_app(app_id)
     return ok({"message": "App deleted", "detached_tests": detached})
 
 
 # ---------------------------------------------------------------------------- builds
-@routes("GET", APP_BUILDS)
+@routes("GET", APP_BUILDS, response_model=PaginatedBuildsResponse, responses=errors(404))
 async def list_builds(app_id: str, request: Request, ns: Ns, page: Page = 1,
                       page_size: Annotated[int, Query(ge=1, le=100)] = 20,
                       search: str | None = None, include_download_urls: bool = False,
@@ -111,7 +124,7 @@ def download_url(request: Request, ns: Namespace, build_id: str) -> str:
     return f"{public_url(request).rstrip('/')}/_emulator/downloads/{ns.key}/{build_id}"
 
 
-@routes("GET", BUILD)
+@routes("GET", BUILD, response_model=BuildResponse, responses=errors(404))
 async def get_build(build_id: str, request: Request, ns: Ns,
                     include_download_url: bool = False) -> JSONResponse:
     state = revyl(ns)
@@ -120,20 +133,22 @@ async def get_build(build_id: str, request: Request, ns: Ns,
     return ok(wire.build_response(build, app, state.catalog, download_url=url))
 
 
-@routes("PATCH", BUILD)
+@routes("PATCH", BUILD, response_model=BuildResponse,
+        responses=errors(400, 404, 409, 413))
 async def update_build(build_id: str, body: BuildUpdateRequest, ns: Ns) -> JSONResponse:
     revyl(ns).builds.update_build(build_id, body.model_dump(exclude_unset=True))
     return ok(build_body(ns, build_id))
 
 
-@routes("DELETE", BUILD)
+@routes("DELETE", BUILD, response_model=DeleteBuildResponse, responses=errors(404))
 async def delete_build(build_id: str, ns: Ns) -> JSONResponse:
     build = revyl(ns).builds.delete_build(build_id)
     return ok({"message": f"Build version {build.version} deleted", "id": build.id})
 
 
 # ---------------------------------------------------------------------------- uploads
-@routes("POST", [p + "/stream-upload" for p in APP_BUILDS])
+@routes("POST", [p + "/stream-upload" for p in APP_BUILDS], response_model=BuildResponse,
+        responses=errors(400, 404, 409, 413))
 async def stream_upload(app_id: str, request: Request, ns: Ns,
                         version: Annotated[str, Query(min_length=1)],
                         file: Annotated[UploadFile, File()],
@@ -150,8 +165,12 @@ async def stream_upload(app_id: str, request: Request, ns: Ns,
 
 # Spec §9.2: a URL that cannot be fetched is a 502 (offline: any host but loopback or the
 # allow-list), part of the contract rather than an emulator failure.
-@routes("POST", [p + "/from-url" for p in APP_BUILDS],
-        responses={502: detail_error("The artifact could not be downloaded")})
+FROM_URL_ERRORS = errors(400, 404, 409, 413, 502)
+FROM_URL_ERRORS[502]["description"] = "The artifact could not be downloaded"
+
+
+@routes("POST", [p + "/from-url" for p in APP_BUILDS], response_model=BuildResponse,
+        responses=FROM_URL_ERRORS)
 async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
                    ns: Ns) -> JSONResponse:
     state = revyl(ns)
@@ -174,7 +193,8 @@ async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
     return ok(build_body(ns, build.id, was_reused=False))
 
 
-@routes("POST", [APP_BUILDS[0] + "/upload-url", APP_BUILDS[2] + "/upload-url"])
+@routes("POST", [APP_BUILDS[0] + "/upload-url", APP_BUILDS[2] + "/upload-url"],
+        response_model=BuildCreateResponse, responses=errors(400, 404, 409, 413))
 async def upload_url(app_id: str, request: Request, ns: Ns,
                      version: Annotated[str, Query(min_length=1)],
                      file_name: Annotated[str, Query(min_length=1)],
@@ -185,7 +205,8 @@ async def upload_url(app_id: str, request: Request, ns: Ns,
     return ok(wire.upload_ticket(upload, builds.upload_url(public_url(request), upload)))
 
 
-@router.post("/api/v1/apps/{app_id}/builds/upload-session")
+@router.post("/api/v1/apps/{app_id}/builds/upload-session", response_model=UploadSessionResponse,
+             responses=errors(400, 404, 409, 413))
 async def upload_session(app_id: str, body: UploadSessionRequest, request: Request,
                          ns: Ns) -> JSONResponse:
     builds = revyl(ns).builds
@@ -194,7 +215,8 @@ async def upload_session(app_id: str, body: UploadSessionRequest, request: Reque
     return ok(wire.upload_ticket(upload, builds.upload_url(public_url(request), upload)))
 
 
-@router.post("/api/v1/apps/{app_id}/builds")
+@router.post("/api/v1/apps/{app_id}/builds", response_model=BuildResponse,
+             responses=errors(400, 404, 409, 413))
 async def create_from_upload(app_id: str, body: BuildFromUploadRequest,
                              ns: Ns) -> JSONResponse:
     build = revyl(ns).builds.finish_session(app_id, body.upload_id, body.version,
@@ -202,7 +224,8 @@ async def create_from_upload(app_id: str, body: BuildFromUploadRequest,
     return ok(build_body(ns, build.id))
 
 
-@routes("POST", [BUILD[0] + "/extract-package-id", BUILD[2] + "/extract-package-id"])
+@routes("POST", [BUILD[0] + "/extract-package-id", BUILD[2] + "/extract-package-id"],
+        response_model=ExtractPackageIdResponse, responses=errors(404, 413))
 async def extract_package_id(build_id: str, ns: Ns,
                              body: Annotated[dict[str, Any] | None, Body()] = None
                              ) -> JSONResponse:
@@ -210,12 +233,22 @@ async def extract_package_id(build_id: str, ns: Ns,
     return ok({"package_id": package_id, "error": error} if error else {"package_id": package_id})
 
 
-@routes("POST", [BUILD[0] + "/complete-upload", BUILD[2] + "/complete-upload"])
+@routes("POST", [BUILD[0] + "/complete-upload", BUILD[2] + "/complete-upload"],
+        response_model=CompleteUploadResponse, responses=errors(400, 404, 413))
 async def complete_upload(build_id: str, ns: Ns,
                           body: CompleteUploadRequest | None = None) -> JSONResponse:
     body = body or CompleteUploadRequest()
     build = revyl(ns).builds.complete(build_id, body.metadata, body.package_name,
                                       body.set_as_current)
     response = build_body(ns, build.id)
-    return ok({"version_id": build.id, **response, "warnings":
-               build.metadata.get("artifact_validation", {}).get("warnings", [])})
+    return ok({"version_id": build.id, **response,
+               "warnings": artifact_warnings(build.metadata)})
+
+
+def artifact_warnings(metadata: dict[str, Any]) -> list[str]:
+    """``artifact_validation.warnings`` as the strings the CLI prints. The uploader's metadata
+    is merged over the emulator's own, so it may have replaced that object with anything (a
+    string there made complete-upload a 500)."""
+    validation = metadata.get("artifact_validation")
+    warnings = validation.get("warnings") if isinstance(validation, dict) else None
+    return [w for w in warnings if isinstance(w, str)] if isinstance(warnings, list) else []

@@ -13,6 +13,7 @@ from starlette.types import Message, Send
 
 from emulator.core.auth import namespace
 from emulator.core.broker import sse_frame
+from emulator.core.contract import media
 from emulator.core.namespaces import Namespace
 from emulator.core.routing import api_router
 from emulator.revyl.state import revyl
@@ -33,7 +34,13 @@ class MonitorStream(EventSourceResponse):
             await super()._send_with_timeout(send, message)
 
 
-@router.get("/api/v1/monitor/stream/unified")
+# The stream's events (spec §6.3), each one ``event:`` line and one ``data:`` line of JSON.
+STREAM = media(200, "text/event-stream",
+               "Org-wide SSE: connection_ready, initial_state, then test_* / workflow_* events "
+               "and heartbeats as they happen, until the client disconnects")
+
+
+@router.get("/api/v1/monitor/stream/unified", response_class=MonitorStream, responses=STREAM)
 async def unified_stream(ns: Ns, include_queued: bool = True) -> EventSourceResponse:
     monitor = revyl(ns).monitor
 

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
+from emulator.core.contract import errors
 from emulator.core.errors import BadRequest, NotFound
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.revyl.models import ShareableLinkRequest
+from emulator.revyl.responses import ShareableReportLinkResponse
 from emulator.revyl.state import revyl
 from emulator.revyl.wire import UI_ORIGIN
 
 router = api_router("Revyl: reports")
 Ns = Annotated[Namespace, Depends(namespace)]
+LINK: dict[str, Any] = {"response_model": ShareableReportLinkResponse,
+                        "responses": errors(400, 404, 413)}
 
 
-@router.post("/api/v1/report/async-run/generate_shareable_report_link")
+@router.post("/api/v1/report/async-run/generate_shareable_report_link", **LINK)
 @router.post("/api/v1/report/async-run/generate_shareable_report_link_by_task",
-             include_in_schema=False)
+             include_in_schema=False, **LINK)
 async def shareable_link(body: ShareableLinkRequest, ns: Ns) -> JSONResponse:
     """Accepts ``task_id`` or ``{test_id, history_id}`` (both generations of the API)."""
     tests = revyl(ns).tests

@@ -10,11 +10,23 @@ from pydantic import Field
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
+from emulator.core.contract import errors
 from emulator.core.errors import Conflict
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.revyl.models import _Request
+from emulator.revyl.responses import TestTag
+from emulator.revyl.responses_yaml import (
+    AddCustomVariableResponse,
+    CustomVariablesResponse,
+    DeleteCustomVariablesResponse,
+    DeviceTargetResponse,
+    LaunchVariablesResponse,
+    ModulesListResponse,
+    SyncTagsResponse,
+    TestScriptsResponse,
+)
 from emulator.revyl.state import revyl
 from emulator.revyl.wire import stable_id, tag_id
 
@@ -47,23 +59,25 @@ def tag(name: str) -> dict[str, Any]:
     return {"id": tag_id(name), "name": name, "color": "#6366f1"}
 
 
-@router.get("/api/v1/tests/scripts")
+@router.get("/api/v1/tests/scripts", response_model=TestScriptsResponse)
 async def list_scripts(ns: Ns, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                        offset: Annotated[int, Query(ge=0)] = 0) -> JSONResponse:
     return ok({"scripts": [], "count": 0})
 
 
-@router.get("/api/v1/modules/list")
+@router.get("/api/v1/modules/list", response_model=ModulesListResponse)
 async def list_modules(ns: Ns) -> JSONResponse:
     return ok({"message": "Modules retrieved", "result": []})
 
 
-@router.get("/api/v1/tests/tags/tests/{test_id}")
+@router.get("/api/v1/tests/tags/tests/{test_id}", response_model=list[TestTag],
+            responses=errors(404))
 async def get_tags(test_id: str, ns: Ns) -> JSONResponse:
     return ok([tag(name) for name in revyl(ns).catalog.test(test_id).tags])
 
 
-@router.post("/api/v1/tests/tags/tests/{test_id}/sync")
+@router.post("/api/v1/tests/tags/tests/{test_id}/sync", response_model=SyncTagsResponse,
+             responses=errors(404, 413))
 async def sync_tags(test_id: str, body: SyncTags, ns: Ns) -> JSONResponse:
     test = revyl(ns).catalog.test(test_id)
     test.tags = list(dict.fromkeys(n.strip() for n in body.tag_names if n.strip()))
@@ -75,14 +89,16 @@ def variable(test_id: str, name: str, value: str) -> dict[str, Any]:
             "variable_name": name, "variable_value": value}
 
 
-@router.get("/api/v1/variables/custom/read_variables")
+@router.get("/api/v1/variables/custom/read_variables", response_model=CustomVariablesResponse,
+            responses=errors(404))
 async def read_variables(test_uid: Annotated[str, Query()], ns: Ns) -> JSONResponse:
     test = revyl(ns).catalog.test(test_uid)
     return ok({"message": "Variables retrieved",
                "result": [variable(test.id, k, v) for k, v in test.variables.items()]})
 
 
-@router.post("/api/v1/variables/custom/add")
+@router.post("/api/v1/variables/custom/add", response_model=AddCustomVariableResponse,
+             responses=errors(404, 409, 413))
 async def add_variable(body: CustomVariable, ns: Ns) -> JSONResponse:
     test = revyl(ns).catalog.test(body.test_uid)
     if body.variable_name in test.variables:
@@ -92,7 +108,8 @@ async def add_variable(body: CustomVariable, ns: Ns) -> JSONResponse:
                "result": variable(test.id, body.variable_name, body.variable_value)})
 
 
-@router.delete("/api/v1/variables/custom/delete_all")
+@router.delete("/api/v1/variables/custom/delete_all",
+               response_model=DeleteCustomVariablesResponse, responses=errors(404))
 async def delete_variables(test_uid: Annotated[str, Query()], ns: Ns) -> JSONResponse:
     test = revyl(ns).catalog.test(test_uid)
     count = len(test.variables)
@@ -100,18 +117,20 @@ async def delete_variables(test_uid: Annotated[str, Query()], ns: Ns) -> JSONRes
     return ok({"message": f"Deleted {count} variables", "deleted": count})
 
 
-@router.get("/api/v1/variables/org_launch_env")
+@router.get("/api/v1/variables/org_launch_env", response_model=LaunchVariablesResponse)
 async def org_launch_env(ns: Ns) -> JSONResponse:
     return ok({"message": "Launch variables retrieved", "result": []})
 
 
-@router.get("/api/v1/variables/org_launch_env/test-attachments")
+@router.get("/api/v1/variables/org_launch_env/test-attachments",
+            response_model=LaunchVariablesResponse, responses=errors(404))
 async def test_attachments(test_id: Annotated[str, Query()], ns: Ns) -> JSONResponse:
     revyl(ns).catalog.test(test_id)
     return ok({"message": "Attachments retrieved", "result": []})
 
 
-@router.put("/api/v1/variables/org_launch_env/test-attachments")
+@router.put("/api/v1/variables/org_launch_env/test-attachments",
+            response_model=LaunchVariablesResponse, responses=errors(404, 409, 413))
 async def replace_attachments(body: Attachments, ns: Ns) -> JSONResponse:
     revyl(ns).catalog.test(body.test_id)
     if body.env_var_ids:  # the org has no launch variables to attach
@@ -119,7 +138,8 @@ async def replace_attachments(body: Attachments, ns: Ns) -> JSONResponse:
     return ok({"message": "Attachments replaced", "result": []})
 
 
-@router.patch("/api/v1/tests/{test_id}/device-target")
+@router.patch("/api/v1/tests/{test_id}/device-target", response_model=DeviceTargetResponse,
+              responses=errors(404, 413))
 async def device_target(test_id: str, body: DeviceTarget, ns: Ns) -> JSONResponse:
     test = revyl(ns).catalog.test(test_id)
     test.device = body.model_dump(exclude_none=True)

@@ -8,10 +8,17 @@ from fastapi import Depends, Query
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
+from emulator.core.contract import errors
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.revyl import wire
+from emulator.revyl.responses import (
+    ReportContextResponse,
+    SimpleTestsResponse,
+    TestEnhancedHistoryResponse,
+    TestResourceResponse,
+)
 from emulator.revyl.state import revyl
 
 router = api_router("Revyl: tests")
@@ -20,7 +27,8 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
 
 
-@router.get("/api/v1/tests/get_test_by_id/{test_id}")
+@router.get("/api/v1/tests/get_test_by_id/{test_id}", response_model=TestResourceResponse,
+            responses=errors(404))
 async def get_test_by_id(test_id: str, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     test = state.catalog.test(test_id)
@@ -28,7 +36,7 @@ async def get_test_by_id(test_id: str, ns: Ns) -> JSONResponse:
     return ok(wire.test_resource(test, state.catalog, history[0] if history else None))
 
 
-@router.get("/api/v1/tests/get_simple_tests")
+@router.get("/api/v1/tests/get_simple_tests", response_model=SimpleTestsResponse)
 async def get_simple_tests(ns: Ns, limit: Limit = 100, offset: Offset = 0,
                            search: str | None = None) -> JSONResponse:
     catalog = revyl(ns).catalog
@@ -38,7 +46,8 @@ async def get_simple_tests(ns: Ns, limit: Limit = 100, offset: Offset = 0,
     return ok({"tests": [wire.simple_test(t, catalog) for t in page], "count": len(tests)})
 
 
-@router.get("/api/v1/tests/get_test_enhanced_history")
+@router.get("/api/v1/tests/get_test_enhanced_history",
+            response_model=TestEnhancedHistoryResponse, responses=errors(404))
 async def get_test_enhanced_history(test_id: Annotated[str, Query()], ns: Ns,
                                     limit: Limit = 10, offset: Offset = 0) -> JSONResponse:
     state = revyl(ns)
@@ -51,7 +60,8 @@ async def get_test_enhanced_history(test_id: Annotated[str, Query()], ns: Ns,
                "found_count": len(page)})
 
 
-@router.get("/api/v1/reports-v3/reports/by-execution/{task_id}/context")
+@router.get("/api/v1/reports-v3/reports/by-execution/{task_id}/context",
+            response_model=ReportContextResponse, responses=errors(404))
 async def report_context(task_id: str, ns: Ns, include_steps: bool = False,
                          include_actions: bool = False,
                          include_llm_calls: bool = False) -> JSONResponse:

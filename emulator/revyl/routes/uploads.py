@@ -13,7 +13,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
+from emulator.control.responses import UploadReceivedResponse
 from emulator.core.auth import registry
+from emulator.core.contract import errors, media
 from emulator.core.errors import NotFound
 from emulator.core.namespaces import Namespace
 from emulator.core.routing import StrictJSONRoute
@@ -30,8 +32,12 @@ def owner(request: Request, key: str) -> Namespace:
     return ns
 
 
-@router.put("/uploads/{key}/{upload_id}")
+# Past the upload body cap (EMULATOR_MAX_UPLOAD_BYTES) is a 413, answered as the body streams in.
+@router.put("/uploads/{key}/{upload_id}", response_model=UploadReceivedResponse,
+            responses=errors(403, 404, 413))
 async def put_upload(key: str, upload_id: str, request: Request) -> JSONResponse:
+    """The presigned PUT target: the raw body is the artifact. An unknown upload is a 404, an
+    expired URL a 403."""
     ns = owner(request, key)
     data = await request.body()  # capped by the body-size middleware while it streams in
     revyl(ns).builds.receive(upload_id, data)
@@ -41,12 +47,13 @@ async def put_upload(key: str, upload_id: str, request: Request) -> JSONResponse
 
 # The artifact's bytes under the media type it was stored with (an APK, a zip, or whatever
 # the uploader's PUT said): not JSON, so the OpenAPI must not promise application/json.
-ARTIFACT = {200: {"description": "The artifact's bytes, with its own media type",
-                  "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}}
+ARTIFACT = {**media(200, "*/*", "The artifact's bytes, with its own media type",
+                    {"type": "string", "format": "binary"}), **errors(404)}
 
 
 @router.get("/downloads/{key}/{build_id}", response_class=Response, responses=ARTIFACT)
 async def get_download(key: str, build_id: str, request: Request) -> Response:
+    """A build's stored bytes (the ``download_url`` of a build), as an attachment."""
     _, build = revyl(owner(request, key)).builds.build(build_id)
     if build.data is None:
         raise NotFound("This build has no stored artifact")

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
+from emulator.core.contract import errors
 from emulator.core.errors import NotFound
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.revyl import workflow_wire as wire
 from emulator.revyl.models import ExecuteWorkflowRequest, UnifiedReportRequest
+from emulator.revyl.responses_workflows import (
+    ExecuteWorkflowAsyncAPIResponse,
+    GetWorkflowsWithLastStatusResponse,
+    UnifiedReportResponse,
+    WorkflowCancelResponse,
+    WorkflowExecutionHistoryResponse,
+    WorkflowExecutionsUpdate,
+    WorkflowInfoResponse,
+    WorkflowStatusResponse,
+)
 from emulator.revyl.routes.executions import execution_source
 from emulator.revyl.state import revyl
 
@@ -21,11 +32,19 @@ router = api_router("Revyl: workflows")
 Ns = Annotated[Namespace, Depends(namespace)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
+# One contract per handler, shared by the paths it is mounted at.
+EXECUTE: dict[str, Any] = {"response_model": ExecuteWorkflowAsyncAPIResponse,
+                           "responses": errors(404, 413)}
+STATUS: dict[str, Any] = {"response_model": WorkflowStatusResponse, "responses": errors(404)}
+TASK: dict[str, Any] = {"response_model": WorkflowExecutionsUpdate, "responses": errors(404)}
+HISTORY: dict[str, Any] = {"response_model": WorkflowExecutionHistoryResponse,
+                           "responses": errors(404)}
+CANCEL: dict[str, Any] = {"response_model": WorkflowCancelResponse, "responses": errors(404)}
 
 
-@router.post("/api/v1/execution/api/execute_workflow_id_async")
-@router.post("/api/v1/workflow-executions", include_in_schema=False)
-@router.post("/api/execute_workflow_id_async", include_in_schema=False)
+@router.post("/api/v1/execution/api/execute_workflow_id_async", **EXECUTE)
+@router.post("/api/v1/workflow-executions", include_in_schema=False, **EXECUTE)
+@router.post("/api/execute_workflow_id_async", include_in_schema=False, **EXECUTE)
 async def execute_workflow(body: ExecuteWorkflowRequest, request: Request,
                            ns: Ns) -> JSONResponse:
     wf = revyl(ns).workflows.start(
@@ -34,24 +53,25 @@ async def execute_workflow(body: ExecuteWorkflowRequest, request: Request,
     return ok(wire.execute_workflow_response(wf))
 
 
-@router.get("/api/v1/workflows/status/status/{task_id}")
-@router.get("/api/v1/workflows/status/{task_id}", include_in_schema=False)
+@router.get("/api/v1/workflows/status/status/{task_id}", **STATUS)
+@router.get("/api/v1/workflows/status/{task_id}", include_in_schema=False, **STATUS)
 async def workflow_status(task_id: str, ns: Ns) -> JSONResponse:
     return ok(wire.workflow_status(revyl(ns).workflows.get(task_id)))
 
 
-@router.get("/api/v1/workflows/tasks/workflow_task/{task_id}")
+@router.get("/api/v1/workflows/tasks/workflow_task/{task_id}", **TASK)
 async def workflow_task(task_id: str, ns: Ns) -> JSONResponse:
     return ok(wire.workflow_task(revyl(ns).workflows.get(task_id)))
 
 
-@router.get("/api/v1/workflows/tasks/workflow_task")
+@router.get("/api/v1/workflows/tasks/workflow_task", **TASK)
 async def workflow_task_query(task_id: Annotated[str, Query()], ns: Ns) -> JSONResponse:
     return ok(wire.workflow_task(revyl(ns).workflows.get(task_id)))
 
 
-@router.get("/api/v1/workflows/history/{workflow_id}")
-@router.get("/api/v1/workflows/status/history/{workflow_id}", include_in_schema=False)
+@router.get("/api/v1/workflows/history/{workflow_id}", **HISTORY)
+@router.get("/api/v1/workflows/status/history/{workflow_id}", include_in_schema=False,
+            **HISTORY)
 async def workflow_history(workflow_id: str, ns: Ns, limit: Limit = 100,
                            offset: Offset = 0) -> JSONResponse:
     state = revyl(ns)
@@ -63,9 +83,9 @@ async def workflow_history(workflow_id: str, ns: Ns, limit: Limit = 100,
                            finished))
 
 
-@router.post("/api/v1/workflows/status/cancel/{task_id}")
+@router.post("/api/v1/workflows/status/cancel/{task_id}", **CANCEL)
 @router.post("/api/v1/execution/api/v1/workflows/status/cancel/{task_id}",
-             include_in_schema=False)
+             include_in_schema=False, **CANCEL)
 async def cancel_workflow(task_id: str, ns: Ns) -> JSONResponse:
     wf, cancelled = revyl(ns).workflows.cancel(task_id)
     message = ("Workflow execution cancelled" if cancelled
@@ -74,7 +94,8 @@ async def cancel_workflow(task_id: str, ns: Ns) -> JSONResponse:
                "status": wf.status})
 
 
-@router.get("/api/v1/workflows/get_workflow_info")
+@router.get("/api/v1/workflows/get_workflow_info", response_model=WorkflowInfoResponse,
+            responses=errors(404))
 async def get_workflow_info(workflow_id: Annotated[str, Query()], ns: Ns) -> JSONResponse:
     workflow = revyl(ns).catalog.workflows.get(workflow_id)
     if workflow is None:
@@ -82,7 +103,8 @@ async def get_workflow_info(workflow_id: Annotated[str, Query()], ns: Ns) -> JSO
     return ok(wire.workflow_info(workflow))
 
 
-@router.get("/api/v1/workflows/get_with_last_status")
+@router.get("/api/v1/workflows/get_with_last_status",
+            response_model=GetWorkflowsWithLastStatusResponse)
 async def get_with_last_status(ns: Ns, limit: Limit = 50, offset: Offset = 0,
                                history_limit: Annotated[int, Query(ge=0, le=100)] = 5,
                                search: str | None = None) -> JSONResponse:
@@ -96,7 +118,8 @@ async def get_with_last_status(ns: Ns, limit: Limit = 50, offset: Offset = 0,
                "limit": limit, "offset": offset, "total_count": len(workflows)})
 
 
-@router.post("/api/v1/workflows/share/unified-report")
+@router.post("/api/v1/workflows/share/unified-report", response_model=UnifiedReportResponse,
+             responses=errors(404, 413))
 async def unified_report(body: UnifiedReportRequest, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     return ok(wire.unified_report(state.workflows.get(body.workflow_task_id), state.catalog))

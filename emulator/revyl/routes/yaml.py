@@ -10,6 +10,7 @@ from pydantic import Field
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
+from emulator.core.contract import errors
 from emulator.core.errors import ApiError
 from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
@@ -17,6 +18,15 @@ from emulator.core.routing import api_router, on_paths
 from emulator.revyl import yaml_tests
 from emulator.revyl.catalog import TestDef
 from emulator.revyl.models import _Request
+from emulator.revyl.responses_yaml import (
+    BlocksConversionResponse,
+    TestCreationResponse,
+    TestObjectResponse,
+    TestUpdateResponse,
+    ValidationResponse,
+    YamlConversionResponse,
+    YamlCreationResponse,
+)
 from emulator.revyl.state import revyl
 
 router = api_router("Revyl: test YAML")
@@ -71,9 +81,11 @@ class TestUpdateRequest(_Request):
     expected_version: int | None = None
 
 
-def on_all(suffix: str):
-    """Seed ``/api/v1/yaml`` and real ``/api/v1/tests/yaml`` (documented)."""
-    return on_paths(router, "POST", [prefix + suffix for prefix in PREFIXES], documented=1)
+def on_all(suffix: str, model: type[Any]):
+    """Seed ``/api/v1/yaml`` and real ``/api/v1/tests/yaml`` (documented). Bad input is a 200
+    that says so, never an error status: only the body cap (413) is left."""
+    return on_paths(router, "POST", [prefix + suffix for prefix in PREFIXES], documented=1,
+                    response_model=model, responses=errors(413))
 
 
 def test_object(t: TestDef) -> dict[str, Any]:
@@ -92,6 +104,16 @@ def failure(report_errors: list[str], **extra: Any) -> JSONResponse:
                "errors": report_errors, "error": "; ".join(report_errors), **extra})
 
 
+def yaml_tags(value: Any) -> list[str] | None:
+    """``test.metadata.tags`` as the strings the wire promises (spec §10.1), or None when a tag
+    is a mapping or a list. A bare tag counts as a list of one (it used to be split into its
+    letters); numbers are taken as text and empty items dropped."""
+    items = value if isinstance(value, list) else [value] if value else []
+    if any(isinstance(item, dict | list) for item in items):
+        return None
+    return [item if isinstance(item, str) else str(item) for item in items if item is not None]
+
+
 def all_ids(blocks: list[dict[str, Any]]) -> list[str]:
     ids = []
     for block in blocks:
@@ -101,13 +123,13 @@ def all_ids(blocks: list[dict[str, Any]]) -> list[str]:
     return ids
 
 
-@on_all("/validate-yaml")
+@on_all("/validate-yaml", ValidationResponse)
 async def validate_yaml(body: ValidationRequest) -> JSONResponse:
     report = yaml_tests.validate(body.yaml_content, body.validation_type)
     return ok(report.wire(body.validation_type))
 
 
-@on_all("/from-yaml")
+@on_all("/from-yaml", YamlCreationResponse)
 async def from_yaml(body: YamlCreationRequest, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     report = yaml_tests.validate(body.yaml_content)
@@ -115,6 +137,10 @@ async def from_yaml(body: YamlCreationRequest, ns: Ns) -> JSONResponse:
         return failure(error_lines(report), extracted_metadata={})
     test = report.data["test"]
     meta = {**test.get("metadata", {}), **(body.metadata_overrides or {})}
+    tags = yaml_tags(meta.get("tags"))
+    if tags is None:
+        return failure(["test.metadata.tags: INVALID_FIELD_TYPE: each tag must be a string"],
+                       extracted_metadata=meta)
     defs = state.definitions
     try:
         app_id = defs.resolve_app(meta.get("app_id"), test["build"]["name"])
@@ -122,7 +148,7 @@ async def from_yaml(body: YamlCreationRequest, ns: Ns) -> JSONResponse:
         created, _ = defs.upsert(name=str(meta["name"]), platform=platform,
                                  blocks=report.blocks, app_id=app_id,
                                  description=str(meta.get("description") or ""),
-                                 tags=list(meta.get("tags") or []),
+                                 tags=tags,
                                  variables={str(k): str(v) for k, v in
                                             (test.get("variables") or {}).items()})
     except ApiError as exc:
@@ -134,7 +160,7 @@ async def from_yaml(body: YamlCreationRequest, ns: Ns) -> JSONResponse:
                "version": created.version})
 
 
-@on_all("/from-blocks")
+@on_all("/from-blocks", TestCreationResponse)
 async def from_blocks(body: BlocksCreationRequest, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     report = yaml_tests.check_blocks(body.blocks)
@@ -155,7 +181,7 @@ async def from_blocks(body: BlocksCreationRequest, ns: Ns) -> JSONResponse:
                "created_at": created.created_at})
 
 
-@on_all("/conversion/blocks-to-yaml")
+@on_all("/conversion/blocks-to-yaml", YamlConversionResponse)
 async def blocks_to_yaml(body: BlocksToYamlRequest) -> JSONResponse:
     report = yaml_tests.check_blocks(body.blocks)
     if not report.valid:
@@ -166,7 +192,7 @@ async def blocks_to_yaml(body: BlocksToYamlRequest) -> JSONResponse:
                "metadata": body.metadata or {}, "errors": []})
 
 
-@on_all("/conversion/yaml-to-blocks")
+@on_all("/conversion/yaml-to-blocks", BlocksConversionResponse)
 async def yaml_to_blocks(body: YamlToBlocksRequest, ns: Ns) -> JSONResponse:
     report = yaml_tests.validate(body.yaml_content)
     if not report.valid:
@@ -179,7 +205,8 @@ async def yaml_to_blocks(body: YamlToBlocksRequest, ns: Ns) -> JSONResponse:
                "metadata": metadata, "errors": []})
 
 
-@router.post("/api/v1/tests/create")
+@router.post("/api/v1/tests/create", response_model=TestObjectResponse,
+             responses=errors(400, 404, 409, 413))
 async def create_test(body: TestCreateRequest, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     report = yaml_tests.check_blocks(body.tasks)
@@ -193,7 +220,8 @@ async def create_test(body: TestCreateRequest, ns: Ns) -> JSONResponse:
     return ok(test_object(test))
 
 
-@router.put("/api/v1/tests/update/{test_id}")
+@router.put("/api/v1/tests/update/{test_id}", response_model=TestUpdateResponse,
+            responses=errors(400, 404, 409, 413))
 async def update_test(test_id: str, body: TestUpdateRequest, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"tasks",
