@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
@@ -13,6 +13,7 @@ from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.revyl import wire
+from emulator.revyl.ci_headers import CI
 from emulator.revyl.models import ExecuteTestRequest
 from emulator.revyl.responses import (
     CancelTestResponse,
@@ -29,20 +30,11 @@ EXECUTE: dict[str, Any] = {"response_model": ExecuteTestAsyncAPIResponse,
                            "responses": errors(404, 413)}
 
 
-def execution_source(request: Request, body_source: str | None) -> str:
-    """CLI header first, then CI headers, then what the body says (spec §1.2)."""
-    if request.headers.get("x-revyl-client", "").lower() == "cli":
-        return "cli"
-    if request.headers.get("x-ci-system"):
-        return "ci_cd"
-    return body_source or "api"
-
-
 @router.post("/api/v1/execution/api/execute_test_id_async", **EXECUTE)
 @router.post("/api/execute_test_id_async", include_in_schema=False, **EXECUTE)
-async def execute_test(body: ExecuteTestRequest, request: Request, ns: Ns) -> JSONResponse:
+async def execute_test(body: ExecuteTestRequest, ci: CI, ns: Ns) -> JSONResponse:
     execution = revyl(ns).tests.start(
-        body.test_id, retries=body.retries, source=execution_source(request, body.source),
+        body.test_id, retries=body.retries, source=ci.source(body.source),
         build_version_id=body.build_version_id, request=body.recorded())
     return ok(wire.execute_test_response(execution))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 from starlette.responses import JSONResponse
 
 from emulator.core.auth import namespace
@@ -14,6 +14,7 @@ from emulator.core.namespaces import Namespace
 from emulator.core.responses import ok
 from emulator.core.routing import api_router
 from emulator.revyl import workflow_wire as wire
+from emulator.revyl.ci_headers import CI
 from emulator.revyl.models import ExecuteWorkflowRequest, UnifiedReportRequest
 from emulator.revyl.responses_workflows import (
     ExecuteWorkflowAsyncAPIResponse,
@@ -25,7 +26,6 @@ from emulator.revyl.responses_workflows import (
     WorkflowInfoResponse,
     WorkflowStatusResponse,
 )
-from emulator.revyl.routes.executions import execution_source
 from emulator.revyl.state import revyl
 
 router = api_router("Revyl: workflows")
@@ -45,10 +45,9 @@ CANCEL: dict[str, Any] = {"response_model": WorkflowCancelResponse, "responses":
 @router.post("/api/v1/execution/api/execute_workflow_id_async", **EXECUTE)
 @router.post("/api/v1/workflow-executions", include_in_schema=False, **EXECUTE)
 @router.post("/api/execute_workflow_id_async", include_in_schema=False, **EXECUTE)
-async def execute_workflow(body: ExecuteWorkflowRequest, request: Request,
-                           ns: Ns) -> JSONResponse:
+async def execute_workflow(body: ExecuteWorkflowRequest, ci: CI, ns: Ns) -> JSONResponse:
     wf = revyl(ns).workflows.start(
-        body.workflow_id, retries=body.retries, source=execution_source(request, None),
+        body.workflow_id, retries=body.retries, source=ci.source(None),
         concurrency_limit=body.concurrency_limit_override, request=body.recorded())
     return ok(wire.execute_workflow_response(wf))
 
