@@ -2,10 +2,11 @@
 
 Why: the emulator answers ~220 operations, and the hand-written tests walk the paths clients
 take. The fuzzer sends what nobody thought of (boundary numbers, odd strings, wrong types,
-missing fields, existing ids in the wrong place) and checks three properties of each answer:
-no 5xx, the body matches the schema the OpenAPI declares for that status, and the content type
-is the declared one. (Status-code conformance is not checked: the emulator answers 400/404/409
-like the real APIs without listing each one in its OpenAPI.)
+missing fields, existing ids in the wrong place) and checks each answer against the typed
+contract every route declares: no 5xx, the status is one the operation documents, the body
+matches the response model declared for that status, and the content type is the declared
+one. The app also runs with ``--strict`` (tests/conftest.py), which holds the same answers
+against the same models from the inside.
 
 How:
 
@@ -52,6 +53,7 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
+    status_code_conformance,
 )
 
 from emulator.app import create_app
@@ -372,7 +374,7 @@ def not_an_undocumented_server_error(ctx: Any, response: Any, case: Any) -> bool
 
 
 CHECKS = [not_an_undocumented_server_error, response_schema_conformance,
-          content_type_conformance, response_headers_conformance]
+          content_type_conformance, response_headers_conformance, status_code_conformance]
 # Read after every case that may change state (any method but GET): whatever the request did,
 # the namespace must still be observable. An import of a snapshot with an infinite clock scale
 # answered 200 and then broke every answer that printed the clock; this catches that kind of
