@@ -255,7 +255,10 @@ def serve(settings: Settings) -> None:
         sock.close()
         raise
     config = uvicorn.Config(app, log_level=settings.log_level,
-                            timeout_keep_alive=settings.keep_alive_seconds, lifespan="on")
+                            # uvicorn annotates int but only hands it to loop.call_later
+                            # (a float delay), so fractional seconds work.
+                            timeout_keep_alive=settings.keep_alive_seconds,  # type: ignore[arg-type]
+                            lifespan="on")
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:

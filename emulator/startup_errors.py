@@ -133,6 +133,7 @@ def describe_settings_error(error: ValidationError, fields: Mapping[str, FieldIn
     for problem in error.errors(include_url=False):
         loc = problem["loc"]
         field = str(loc[0]) if loc else ""
+        raw: str | None
         if field in flags:
             source, raw = flags[field]
         else:

@@ -133,7 +133,7 @@ class VirtualClock:
         if seconds < 0:
             raise ValueError("time only moves forward")
         target = self.now() + seconds
-        fired = self._fire_until(lambda: target)
+        fired = self._fire_until(target)
         self._set_now(target)
         return fired
 
@@ -143,16 +143,16 @@ class VirtualClock:
         while self.pending:
             due = self.next_due()
             assert due is not None
-            fired += self._fire_until(lambda due=due: due)
+            fired += self._fire_until(due)
             if fired > MAX_IDLE_FIRINGS:
                 raise RuntimeError("run_until_idle: timers keep re-arming, giving up")
         return fired
 
-    def _fire_until(self, limit: Callable[[], float]) -> int:
+    def _fire_until(self, limit: float) -> int:
         fired = 0
         while True:
             self._drop_cancelled_head()
-            if not self._timers or self._timers[0].due > limit():
+            if not self._timers or self._timers[0].due > limit:
                 return fired
             timer = heapq.heappop(self._timers)
             if timer.due > self.now():
@@ -207,7 +207,7 @@ class VirtualClock:
                 wake.clear()
                 continue
             now = self.now()
-            self._fire_until(lambda now=now: now)
+            self._fire_until(now)
         self._driver = None
 
     async def aclose(self) -> None:

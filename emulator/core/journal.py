@@ -66,7 +66,7 @@ def scope_namespace(scope: Scope) -> Namespace | None:
     ns = scope.get(NS_SCOPE_KEY, _MISSING)
     if ns is _MISSING:
         ns = scope[NS_SCOPE_KEY] = _resolve(scope)
-    return ns  # type: ignore[return-value]
+    return ns
 
 
 def _resolve(scope: Scope) -> Namespace | None:

@@ -97,7 +97,10 @@ class AliasRoute(BaseRoute):
                   for key, value in found.groupdict().items()}
         child = {"endpoint": self.target.endpoint,
                  "path_params": {**scope.get("path_params", {}), **params}}
-        return (Match.FULL if scope["method"] in self.methods else Match.PARTIAL), child
+        # As Starlette's Route: methods None means every method.
+        if self.methods and scope["method"] not in self.methods:
+            return Match.PARTIAL, child
+        return Match.FULL, child
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.target.handle(scope, receive, send)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import Counter
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -117,8 +118,7 @@ def seed(ns: Namespace, document: SeedDocument, team_id: str = "",
 
 # ------------------------------------------------------------------------------ Revyl
 def _dupes(values: list[str]) -> set[str]:
-    seen: set[str] = set()
-    return {v for v in values if v in seen or seen.add(v)}  # type: ignore[func-returns-value]
+    return {v for v, n in Counter(values).items() if n > 1}
 
 
 def _check_revyl(catalog: Catalog, doc: SeedRevyl, replace: bool, problems: _Problems) -> None:

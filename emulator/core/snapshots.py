@@ -20,7 +20,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from emulator.core.clock import MAX_INSTANT
 from emulator.core.namespaces import Namespace, NamespaceRegistry
@@ -31,6 +31,15 @@ SCHEMA_VERSION = 1
 MAX_SCALE = 1_000_000.0  # as PUT /_emulator/clock allows
 # (due, original order, arm): what a codec's import asks to put back on the clock.
 Rearm = tuple[float, float, Callable[[], None]]
+
+
+class Registry(Protocol):
+    """What :func:`import_all` needs of a :class:`NamespaceRegistry`: its live namespaces, and
+    somewhere to park the others."""
+
+    def __iter__(self) -> Iterator[Namespace]: ...
+
+    def park(self, key: str, document: dict[str, Any]) -> None: ...
 
 
 class SnapshotError(ValueError):
@@ -118,7 +127,7 @@ def _verify(ns: Namespace) -> None:
             verify()
 
 
-def import_all(registry: NamespaceRegistry, document: dict[str, Any]) -> dict[str, int]:
+def import_all(registry: Registry, document: dict[str, Any]) -> dict[str, int]:
     """``{"namespaces": [...]}``: live namespaces are replaced at once, others are parked
     until their token is first used. Every entry is checked before any is applied."""
     check_version(document)
@@ -251,7 +260,7 @@ def read_state_file(path: Path) -> dict[str, Any] | None:
     except StartupError as exc:
         raise StateFileError(f"{exc} (fix it, or move it away to start empty)") from None
     try:
-        import_all(_ParkNothing(), document)  # type: ignore[arg-type]
+        import_all(_ParkNothing(), document)
     except SnapshotError as exc:
         raise StateFileError(f"state file {path} is not an emulator state file: {exc}"
                              ) from None

@@ -17,7 +17,8 @@ from emulator.core.scripts import ScriptQueue
 Result = Literal["pass", "fail", "error", "timeout"]
 _ALIASES = {"passed": "pass", "completed": "pass", "success": "pass", "failed": "fail",
             "failure": "fail", "errored": "error", "timed_out": "timeout"}
-MAGIC = {"[fail]": "fail", "[error]": "error", "[timeout]": "timeout", "[pass]": "pass"}
+MAGIC: dict[str, Result] = {"[fail]": "fail", "[error]": "error", "[timeout]": "timeout",
+                            "[pass]": "pass"}
 
 
 class OutcomeScript(BaseModel):
@@ -74,6 +75,8 @@ class OutcomeQueue(ScriptQueue[OutcomeScript]):
     def __init__(self) -> None:
         super().__init__(lambda s: s.model_dump(exclude_none=True))
 
+    # Replaces the generic take(applies) with the lookup by test/workflow id, as LLMScripts
+    # does: the base's predicate form is not part of this queue's interface.
     def take(self, *, test_id: str | None = None,  # type: ignore[override]
              workflow_id: str | None = None) -> OutcomeScript | None:
         """First queued entry that applies. Entries are for tests unless they name a workflow or
@@ -87,5 +90,5 @@ def magic_result(name: str) -> Result | None:
     lowered = name.lower()
     for marker, result in MAGIC.items():
         if marker in lowered:
-            return result  # type: ignore[return-value]
+            return result
     return None

@@ -55,11 +55,11 @@ class RevylState:
         instead of breaking every later read of the namespace."""
         from emulator.revyl import monitor, wire, workflow_wire
 
-        org = self.catalog.org
+        org_id: str = self.catalog.org["org_id"]
         docs: list[Any] = [self.snapshot()]
         for e in self.tests.by_id.values():
-            docs.append((wire.test_status(e), wire.history_item(e, org),
-                         monitor.test_item(e, org)))
+            docs.append((wire.test_status(e), wire.history_item(e, org_id),
+                         monitor.test_item(e, org_id)))
         for wf in self.workflows.by_id.values():
             docs.append((workflow_wire.workflow_status(wf), workflow_wire.workflow_task(wf),
                          monitor.workflow_item(wf)))

@@ -403,7 +403,9 @@ def validate(text: str, validation_type: str = "full_test") -> Report:
     if validation_type == "blocks_only":
         raw = data.get("blocks") if isinstance(data, dict) else data
         path = "blocks" if isinstance(data, dict) else ""
-        validator.marks.at.setdefault(path, validator.marks.find(""))
+        root = validator.marks.at.get("")
+        if root is not None:  # an empty document has no position to lend
+            validator.marks.at.setdefault(path, root)
         blocks = validator.block_list(raw, path, required=True)
     else:
         blocks = validator.test(data)
@@ -456,7 +458,7 @@ def from_json_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for key, value in block.items():
                 if key in ("id", "type") or value is None:
                     continue
-                if key == "step_type" and value == DEFAULT_STEP_TYPE.get(kind):
+                if key == "step_type" and kind is not None and value == DEFAULT_STEP_TYPE.get(kind):
                     continue
                 out[key] = value
         result.append(out)

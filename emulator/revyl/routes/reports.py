@@ -34,10 +34,11 @@ async def shareable_link(body: ShareableLinkRequest, ns: Ns) -> JSONResponse:
     if body.task_id:
         execution = tests.get(body.task_id)
     elif body.history_id:
-        execution = next((e for e in tests.by_id.values()
-                          if e.test_history_id == body.history_id), None)
-        if execution is None or (body.test_id and execution.test_id != body.test_id):
+        found = next((e for e in tests.by_id.values()
+                      if e.test_history_id == body.history_id), None)
+        if found is None or (body.test_id and found.test_id != body.test_id):
             raise NotFound("Test history not found")
+        execution = found
     else:
         raise BadRequest("Give task_id, or test_id and history_id")
     token = hashlib.sha256(f"{ns.key}:{execution.id}".encode()).hexdigest()[:32]
