@@ -38,7 +38,7 @@ def _entities(old: list[dict[str, Any]], new: list[dict[str, Any]],
     before = {c.get("logical_id"): c for c in old}
     after = {c.get("logical_id"): c for c in new}
     order = list(before) + [k for k in after if k not in before]
-    out = []
+    out: list[dict[str, Any]] = []
     for logical_id in order:
         a, b = before.get(logical_id), after.get(logical_id)
         current = b if b is not None else a

@@ -73,8 +73,9 @@ def tokenize(text: str) -> list[Token]:
         match = _TOKEN.match(text, pos)
         if match is None:
             raise ExpressionError(f"unexpected character at {pos}: {text[pos:pos + 10]!r}")
-        start = match.start(match.lastgroup)
         kind = match.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
+        start = match.start(kind)
         if kind == "body":
             kind = "var"
         raw = match.group(kind)
@@ -152,8 +153,8 @@ class _Parser:
         if not self.tokens:
             raise ExpressionError("empty expression")
         node = self.or_()
-        if self.peek() is not None:
-            token = self.peek()
+        token = self.peek()
+        if token is not None:
             raise ExpressionError(f"unexpected {token.value!r} at {token.pos}")
         return node
 
@@ -294,12 +295,16 @@ def _compare(op: str, left: Any, right: Any) -> bool:
             same = left == right
         return same if op == "==" else not same
     ln, rn = _number(left), _number(right)
-    if ln is None or rn is None:
-        if isinstance(left, str) and isinstance(right, str):
-            ln, rn = left, right  # type: ignore[assignment]
-        else:
-            return False
-    return {"<": ln < rn, "<=": ln <= rn, ">": ln > rn, ">=": ln >= rn}[op]
+    if ln is not None and rn is not None:
+        return _ordered(op, ln, rn)
+    if isinstance(left, str) and isinstance(right, str):
+        return _ordered(op, left, right)
+    return False
+
+
+def _ordered(op: str, a: Any, b: Any) -> bool:
+    """``a op b`` for two numbers or two strings (never mixed: the caller checks)."""
+    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
 def check(text: str, variables: Mapping[str, Any]) -> bool:

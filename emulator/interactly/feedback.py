@@ -96,7 +96,7 @@ class Feedback:
         """``RunFeedbackResponse``: the full list of the mutated target (one of the two is
         filled per endpoint) and the display identities of its authors."""
         ratings, comments = list(ratings or []), list(comments or [])
-        users = {r.get("createdBy") for r in [*ratings, *comments]} - {None, ""}
+        users = {str(r["createdBy"]) for r in [*ratings, *comments] if r.get("createdBy")}
         return {"ratings": ratings, "comments": comments,
                 "feedback_users": {u: author(u) for u in sorted(users)}}
 

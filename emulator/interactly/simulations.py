@@ -359,6 +359,7 @@ class Simulations:
 def _turn_input(message: str | None, first: bool, side: dict[str, Any],
                 run_by: str | None) -> dict[str, Any]:
     """A run input as the execute route would have parsed it."""
+    inputs: list[dict[str, Any]]
     inputs = [] if message is None else [{"type": "llm", "node_logical_id": None, "messages": [
         {"content": message, "additional_kwargs": {}, "response_metadata": {},
          "type": "human", "name": None, "id": None}]}]

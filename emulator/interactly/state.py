@@ -44,7 +44,7 @@ class InteractlyState:
         found = self._services.get(name)
         if found is None:
             found = self._services[name] = factory(self)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def notify(self, action: str, payload: dict[str, Any]) -> None:
         """Tell listeners (webhooks) that something happened: ``workflow_created``,

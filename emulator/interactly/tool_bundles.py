@@ -33,7 +33,8 @@ def is_secret_header(name: str) -> bool:
 
 def redacted_headers(headers: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """(headers with secret values blanked, the header names that were blanked)."""
-    out, names = {}, []
+    out: dict[str, Any] = {}
+    names: list[str] = []
     for key, value in headers.items():
         if is_secret_header(str(key)) and value not in (None, ""):
             out[key], names = REDACTED, [*names, str(key)]
