@@ -59,7 +59,7 @@ NODES = [
     node("node_extract", "worker_llm", "Extractor", wait_for_user_message=False,
          structured_output_schema={"properties": {"order_id": {"type": "string"}}}),
     node("node_lookup", "tool_node", "Lookup",
-         tool_config={"type": "function", "name": "lookup_order"},
+         tool_config={"type": "inline_python", "name": "lookup_order"},
          tool_arguments={"order": "[[order_id]]"}, result_runtime_variable_name="order"),
     node("node_bye", "say_static", "Goodbye", static_messages_config={
         "static_messages": ["Order [[order_id]] is on its way. Bye!"]}),

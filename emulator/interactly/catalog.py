@@ -3,7 +3,10 @@
 Storage mirrors the real service (spec §6.1): nodes and edges are their own documents tagged
 with ``workflow_id`` + ``version_number``; version 0 is the editable working copy, and creating
 a version snapshots v0's nodes and edges (same logical ids, new documents) into ``max + 1``.
-Documents are plain dicts in the wire's own shape, so reads are cheap envelopes.
+Documents are plain dicts in the wire's own shape, so reads are cheap envelopes. Every node,
+edge and tool config is validated by its published model when it is written (created,
+patched, imported: :mod:`emulator.interactly.shapes`), so what is stored, and later read by the
+engine, is what the model accepted.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.core.errors import ApiError, BadRequest, NotFound, lookup
+from emulator.interactly import shapes
 from emulator.interactly.validation import check_graph
 
 NODE_TYPES = {
@@ -83,6 +87,14 @@ def graph_problem(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> s
     return None
 
 
+def _require_type(config: dict[str, Any]) -> None:
+    """A config without ``type`` is a request validation error (FastAPI's 422), as it was
+    before configs were checked by their models."""
+    if not config.get("type"):
+        raise ApiError([{"type": "missing", "loc": ["body", "type"],
+                         "msg": "Field required", "input": None}], 422)
+
+
 class Catalog:
     """One namespace's definitions. ``now`` and ``new_id`` come from the namespace."""
 
@@ -111,7 +123,13 @@ class Catalog:
                              "msg": "Field required", "input": None}], 422)
         if description is not None:
             config["description"] = description
-        check_graph(node_configs or [], edge_configs or [])
+        # Everything is checked before the workflow is stored, so a refused graph leaves no
+        # half-built workflow behind.
+        problem = graph_problem(node_configs or [], edge_configs or [])
+        if problem:
+            raise ApiError([{"type": "value_error", "loc": ["body"], "msg": problem,
+                             "input": None}], 422)
+        nodes, edges = check_graph(node_configs or [], edge_configs or [])
         config.setdefault("logical_id", self.new_logical("workflow"))
         config.setdefault("miscellaneous", {})
         now = self.now()
@@ -119,11 +137,18 @@ class Catalog:
         config["nodes"], config["edges"] = [], []
         wf.versions[0] = Version(0, "Initial Version", config, now, self.new_id())
         self.workflows[wf.id] = wf
-        for node in node_configs or []:
-            self.add_node({**node, "workflow_id": wf.id, "version_number": 0}, team_id, user)
-        for edge in edge_configs or []:
-            self.add_edge({**edge, "workflow_id": wf.id, "version_number": 0}, team_id, user)
+        self._add_graph(wf, 0, nodes, edges, team_id, user)
         return wf
+
+    def _add_graph(self, wf: Workflow, number: int, nodes: list[dict[str, Any]] | None,
+                   edges: list[dict[str, Any]] | None, team_id: str, user: str) -> None:
+        """Store configs :func:`check_graph` validated as version ``number``'s documents."""
+        for store, kind, configs in ((self.nodes, "node", nodes), (self.edges, "edge", edges)):
+            for cfg in configs or []:
+                clean = {k: v for k, v in copy.deepcopy(cfg).items() if k != "workflow_id"}
+                self._add(store, kind, f"{kind}s",
+                          {**clean, "workflow_id": wf.id, "version_number": number},
+                          team_id, user)
 
     def update_workflow(self, workflow_id: str, changes: dict[str, Any]) -> Workflow:
         wf = self.workflow(workflow_id)
@@ -159,11 +184,12 @@ class Catalog:
         config["nodes"], config["edges"] = [], []
         version = Version(number, name or f"Version {number}", config, self.now(), self.new_id())
         wf.versions[number] = version
-        for store, add in ((self.nodes, self.add_node), (self.edges, self.add_edge)):
+        for store, kind in ((self.nodes, "node"), (self.edges, "edge")):
             for doc in [d for d in list(store.values())
                         if d["workflow_id"] == wf.id and d["version_number"] == source_number]:
-                cfg = copy.deepcopy(doc["config"])
-                add({**cfg, "version_number": number}, doc["team_id"], doc["created_by"])
+                cfg = copy.deepcopy(doc["config"])  # validated when it was stored
+                self._add(store, kind, f"{kind}s", {**cfg, "version_number": number},
+                          doc["team_id"], doc["created_by"])
         if mark_as_active:
             wf.active_version_number = number
         wf.updated_at = self.now()
@@ -201,19 +227,16 @@ class Catalog:
         if problem:
             raise ApiError([{"type": "value_error", "loc": ["body", "config"], "msg": problem,
                              "input": None}], 422)
-        check_graph(nodes, edges)
-        for configs, store, add, listing in (
-                (node_configs, self.nodes, self.add_node, "nodes"),
-                (edge_configs, self.edges, self.add_edge, "edges")):
+        nodes, edges = check_graph(nodes, edges)
+        for configs, store, listing in ((node_configs, self.nodes, "nodes"),
+                                        (edge_configs, self.edges, "edges")):
             if configs is None:
                 continue
             for doc_id in list(version.workflow_config[listing]):
                 store.pop(doc_id, None)
             version.workflow_config[listing] = []
-            for cfg in configs:
-                clean = {k: v for k, v in copy.deepcopy(cfg).items() if k != "workflow_id"}
-                add({**clean, "workflow_id": wf.id, "version_number": number},
-                    wf.team_id, wf.created_by)
+        self._add_graph(wf, number, None if node_configs is None else nodes,
+                        None if edge_configs is None else edges, wf.team_id, wf.created_by)
         wf.updated_at = self.now()
         return version
 
@@ -235,12 +258,14 @@ class Catalog:
         by_number = {s.number: s for s in specs}
         if active not in by_number:
             raise BadRequest(f"Active version {active} is not among the selected versions")
+        checked: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
         for spec in specs:
             problem = graph_problem(spec.node_configs, spec.edge_configs)
             if problem:
                 raise BadRequest(f"Version {spec.number}: {problem}")
-            check_graph(spec.node_configs, spec.edge_configs)
+            checked[spec.number] = check_graph(spec.node_configs, spec.edge_configs)
         if 0 not in by_number:
+            checked[0] = checked[active]
             seed = by_number[active]
             by_number[0] = VersionSpec(0, "Initial Version", seed.workflow_config,
                                        seed.node_configs, seed.edge_configs)
@@ -260,13 +285,7 @@ class Catalog:
             wf.versions[number] = Version(number, spec.name, config, now, self.new_id())
         self.workflows[wf.id] = wf
         for number in sorted(by_number):
-            spec = by_number[number]
-            for node in spec.node_configs:
-                self.add_node({**copy.deepcopy(node), "workflow_id": wf.id,
-                               "version_number": number}, team_id, user)
-            for edge in spec.edge_configs:
-                self.add_edge({**copy.deepcopy(edge), "workflow_id": wf.id,
-                               "version_number": number}, team_id, user)
+            self._add_graph(wf, number, *checked[number], team_id, user)
         return wf
 
     def version(self, workflow_id: str, number: int) -> Version:
@@ -294,33 +313,35 @@ class Catalog:
 
     # ------------------------------------------------------------------ nodes and edges
     def add_node(self, config: dict[str, Any], team_id: str, user: str) -> dict[str, Any]:
-        return self._add(self.nodes, "node", "nodes", config, team_id, user)
+        _require_type(config)
+        return self._add(self.nodes, "node", "nodes", shapes.node(config), team_id, user)
 
     def add_edge(self, config: dict[str, Any], team_id: str, user: str) -> dict[str, Any]:
+        _require_type(config)
         for key in ("source_node_logical_id", "destination_node_logical_id"):
             if not config.get(key):
                 raise ApiError([{"type": "missing", "loc": ["body", key],
                                  "msg": "Field required", "input": None}], 422)
-        return self._add(self.edges, "edge", "edges", config, team_id, user)
+        return self._add(self.edges, "edge", "edges", shapes.edge(config), team_id, user)
 
     def add_tool(self, config: dict[str, Any], team_id: str, user: str) -> dict[str, Any]:
-        return self._add(self.tools, "tool", "tools", {**config, "workflow_id": None},
-                         team_id, user)
+        _require_type(config)
+        return self._add(self.tools, "tool", "tools",
+                         {**shapes.tool(config), "workflow_id": None}, team_id, user)
 
     def _add(self, store: dict[str, dict[str, Any]], kind: str, listing: str,
              config: dict[str, Any], team_id: str, user: str) -> dict[str, Any]:
-        if not config.get("type"):
-            raise ApiError([{"type": "missing", "loc": ["body", "type"],
-                             "msg": "Field required", "input": None}], 422)
+        """Store a config its model already validated (callers check it first)."""
         workflow_id = config.get("workflow_id")
         number = int(config.get("version_number") or 0)
         version = self.version(str(workflow_id), number) if workflow_id else None
         config = {**config, "version_number": number}
         config.setdefault("logical_id", self.new_logical(kind))
         now = self.now()
-        doc = {"_id": self.new_id(), "config": config, "team_id": team_id, "created_by": user,
-               "updated_by": user, "created_at": now, "updated_at": now,
-               "workflow_id": workflow_id, "version_number": number}
+        doc: dict[str, Any] = {
+            "_id": self.new_id(), "config": config, "team_id": team_id, "created_by": user,
+            "updated_by": user, "created_at": now, "updated_at": now,
+            "workflow_id": workflow_id, "version_number": number}
         store[doc["_id"]] = doc
         if version is not None:
             version.workflow_config[listing].append(doc["_id"])
@@ -331,10 +352,14 @@ class Catalog:
 
     def patch(self, store: dict[str, dict[str, Any]], kind: str, doc_id: str,
               changes: dict[str, Any]) -> dict[str, Any]:
+        """Merge ``changes`` into the stored config; the merged config is validated by its
+        model like a new one (a refused change leaves the document as it was)."""
         doc = self.doc(store, kind, doc_id)
         protected = {"workflow_id", "version_number"}
-        doc["config"] = {**doc["config"],
-                         **{k: v for k, v in changes.items() if k not in protected}}
+        merged = {**doc["config"], **{k: v for k, v in changes.items() if k not in protected}}
+        _require_type(merged)
+        check = {"node": shapes.node, "edge": shapes.edge, "tool": shapes.tool}[kind]
+        doc["config"] = check(merged)
         doc["updated_at"] = self.now()
         return doc
 

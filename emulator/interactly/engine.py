@@ -24,6 +24,7 @@ from emulator.interactly.threads import (
     split_direct,
     waiting_config,
 )
+from emulator.interactly.usage import latency_stats, llm_usage_info, token_usage
 
 TERMINAL = frozenset({"completed", "failed", "cancelled", "aborted_looping_risk"})
 LLM_NODES = frozenset({"say_llm", "worker_llm"})
@@ -187,27 +188,6 @@ class Engine:
                 "type": "ai", "name": None, "id": f"assistant_message_{self.ctx.uuid()}",
                 "tool_calls": [], "invalid_tool_calls": [], "usage_metadata": None}
 
-    @staticmethod
-    def usage() -> dict[str, Any]:
-        return {"total_input_tokens": 0, "total_output_tokens": 0, "total_tokens": 0,
-                "call_count_with_user_keys": 0, "call_count_with_fallback_keys": 0,
-                "call_count": 0, "breakdown_by_models": None}
-
-    @staticmethod
-    def latency() -> dict[str, Any]:
-        return {"call_count": 0, "total_latency_milliseconds": 0,
-                "average_latency_milliseconds": 0, "breakdown_by_models": None}
-
-    @staticmethod
-    def llm_usage_info() -> dict[str, Any]:
-        return {"response_model": "emulator-fake-llm", "named_llm_config_id": None,
-                "named_llm_config_name": None, "provider": "emulator",
-                "ai_message_turn_id": None, "llm_response_id": None, "used_user_api_key": False,
-                "finish_reason": ["stop"], "response_latency_milliseconds": 0,
-                "prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0,
-                "was_streamed": False, "was_estimated": True,
-                "structured_output_retry_metadata": None}
-
     # ---------------------------------------------------------------- variables
     def substitute(self, text: str, run: Run) -> str:
         def dyn(m: re.Match[str]) -> str:
@@ -286,8 +266,8 @@ class Engine:
             self._fail(run, exc, events)
         self._settle(run)
         if run.status == "completed":
-            events.append(self._event("end_workflow", llm_token_usage=self.usage(),
-                                      llm_latency_stats=self.latency()))
+            events.append(self._event("end_workflow", llm_token_usage=token_usage(),
+                                      llm_latency_stats=latency_stats()))
         if run.pairs and events:
             output = run.pairs[-1]["run_output"]
             output["events"] = [*output["events"], *persisted(events)]  # callers hold the old
@@ -299,8 +279,8 @@ class Engine:
         for thread in run.companions.values():
             thread.active = False
         events.append(self._event("workflow_error", error_message=str(exc),
-                                  stack_trace=None, llm_token_usage=self.usage(),
-                                  llm_latency_stats=self.latency()))
+                                  stack_trace=None, llm_token_usage=token_usage(),
+                                  llm_latency_stats=latency_stats()))
 
     def _settle(self, run: Run) -> None:
         """The run is complete once every thread ended, companions included."""
@@ -335,11 +315,11 @@ class Engine:
                                       "e2e_latency_milliseconds": 0,
                                       "nodes_executed_count": sum(run.node_runs.values()),
                                       "llm_call_count": 0, "tool_call_count": 0,
-                                      "llm_call_latency_stats": self.latency(),
-                                      "tool_call_latency_stats": self.latency()}))
+                                      "llm_call_latency_stats": latency_stats(),
+                                      "tool_call_latency_stats": latency_stats()}))
         if run.status == "completed":
-            events.append(self._event("end_workflow", llm_token_usage=self.usage(),
-                                      llm_latency_stats=self.latency()))
+            events.append(self._event("end_workflow", llm_token_usage=token_usage(),
+                                      llm_latency_stats=latency_stats()))
         elif run.status == "waiting_for_user_input":
             events.append(self._ready(run))
         run.pairs.append({**base, "run_output": {"events": persisted(events),
@@ -400,11 +380,11 @@ class Engine:
                 companions_ran = True
                 edge, target = self._conditional(run, node, message, events)
                 if target is not None:
-                    if str(edge.get("name") or "").startswith("global:"):
+                    if str((edge or {}).get("name") or "").startswith("global:"):
                         # The only discard reason the service's event model knows.
                         events.append(self._node_event(
                             "discarded_main_llm", node, run, message=self._ai_message(""),
-                            llm_usage_info=self.llm_usage_info(),
+                            llm_usage_info=llm_usage_info(),
                             reason="global_condition_matched"))
                     conditional_streak += 1
                     node = target
@@ -540,7 +520,7 @@ class Engine:
                 self._say(run, node, self.substitute(text, run), events, "say_llm", None)
             else:
                 events.append(self._node_event("worker_llm", node, run, message=self._ai_message(
-                    "", None), llm_usage_info=self.llm_usage_info()))
+                    "", None), llm_usage_info=llm_usage_info()))
             run.script_route = script.route if script else None
             run.script_end = bool(script and script.end)
         elif kind == "tool_node":
@@ -569,12 +549,14 @@ class Engine:
             run.dynamic.update({k: self.substitute(v, run) if isinstance(v, str) else v
                                 for k, v in (node.get("field_values") or {}).items()})
         elif kind in ("start_conversation", "end_conversation", "send_sms"):
-            extra = {"start_conversation": {"conversation_status": "started",
-                                            "conversation_id": f"conv_{self.ctx.uuid()}"},
-                     "end_conversation": {"processed_transcript": self._transcript(run)},
-                     "send_sms": {"status": "sent", "sent_message": None,
-                                  "destination_phone_number": node.get("phone_number")}}[kind]
-            events.append(self._node_event(kind, node, run, **extra))
+            by_kind: dict[str, dict[str, Any]] = {
+                "start_conversation": {"conversation_status": "started",
+                                       "conversation_id": f"conv_{self.ctx.uuid()}"},
+                "end_conversation": {"processed_transcript": self._transcript(run)},
+                "send_sms": {"status": "sent", "sent_message": None,
+                             "destination_phone_number": node.get("destination_phone_number")},
+            }
+            events.append(self._node_event(kind, node, run, **by_kind[kind]))
         events.append(self._node_event("end_node_run", node, run, run_output=output))
         events.append(self._event("workflow_show_state", thread_id="0",
                                   runtime_variables=dict(self._th.runtime),
@@ -587,12 +569,12 @@ class Engine:
         run.history.append(message)
         fields = {"message": message}
         if kind == "say_llm":
-            fields["llm_usage_info"] = self.llm_usage_info()
+            fields["llm_usage_info"] = llm_usage_info()
         events.append(self._node_event(kind, node, run, **fields))
         events.append(self._node_event(
             "assistant_response", node, run, content=text,
             response_metadata={"message_type": message_type} if message_type else {},
-            llm_usage_info=self.llm_usage_info()) | {"logical_id": message["id"]})
+            llm_usage_info=llm_usage_info()) | {"logical_id": message["id"]})
 
     def _static_text(self, run: Run, node: dict[str, Any]) -> str:
         config = node.get("static_messages_config") or {}
@@ -664,9 +646,9 @@ class Engine:
                 if forced in (edge.get("name"), target.get("name"), target.get("logical_id")):
                     return edge, self._take(run, edge, node, target, "Scripted route", events)
         if conditionals_allowed:
-            edge, target = self._conditional(run, node, message, events)
-            if target is not None:
-                return edge, target
+            taken, reached = self._conditional(run, node, message, events)
+            if reached is not None:
+                return taken, reached
         if enter_super and node.get("type") == "super_node" and "_entry" in node:
             entry = self._node(run, node["_entry"])
             edge = {"type": "direct", "name": f"super:{node.get('name')}",
@@ -748,7 +730,7 @@ class Engine:
               target: dict[str, Any], reason: str, events: list[dict[str, Any]]
               ) -> dict[str, Any]:
         kind = "conditional_edge" if edge.get("type") == "conditional" else "direct_edge"
-        extra = {"super_node_exit_origin": None, "args_filled": {}} \
+        extra: dict[str, Any] = {"super_node_exit_origin": None, "args_filled": {}} \
             if kind == "conditional_edge" else {}
         events.append(self._edge_event(kind, edge, source, target, run, reason, **extra))
         memo = self._ai_message(f"Moved from {source.get('name')} to {target.get('name')}")
@@ -759,8 +741,9 @@ class Engine:
             "destination_node_logical_id": target["logical_id"],
             "source_node_name": source.get("name"), "destination_node_name": target.get("name")}
         events.append(self._event("workflow_navigation_message", message=memo))
-        statics = ((edge.get("condition") or {}).get("static_messages_config") or {}).get(
-            "static_messages") or []
+        # Only conditional edges declare a condition (and what is said while taking it).
+        condition = (edge.get("condition") or {}) if edge.get("type") == "conditional" else {}
+        statics = (condition.get("static_messages_config") or {}).get("static_messages") or []
         if statics:
             self._say(run, source, self.substitute(statics[0], run), events, "say_static",
                       "static")
@@ -962,7 +945,7 @@ class Engine:
             message = str(loose)
             run.user_turns += 1  # thread messages were counted when the turn began
         self._execute(run, node, message, events)
-        ended = bool(message) and any(k in message.lower() for k in llm.END_KEYWORDS)
+        ended = message is not None and any(k in message.lower() for k in llm.END_KEYWORDS)
         if ended or run.user_turns >= DEFAULT_CONVERSATION_TURNS:
             events.append(self._event("end_thread", last_node_logical_id=node["logical_id"]))
             run.status, run.main_done = "running", True

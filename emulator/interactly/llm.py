@@ -108,7 +108,10 @@ def extract(schema: dict[str, Any] | None, message: str | None) -> dict[str, Any
     found in the message. Nothing found -> ``{}`` (routes that need the value stay put)."""
     if not schema or not message:
         return {}
+    # The schema is a free JSON object to the node model: read only what is well formed.
     props = (schema.get("properties") or {}) if isinstance(schema, dict) else {}
+    if not isinstance(props, dict):
+        return {}
     found: dict[str, Any] = {}
     for name in props:
         label = re.escape(name).replace("_", "[ _]")

@@ -58,9 +58,8 @@ class Runs:
         if command == "stop":
             raise BadRequest("run_id is required to stop a run")
         number = wf.active_version_number if version is None else version
-        graph = supernodes.expand(copy.deepcopy(self.catalog.hydrated(wf.id, number)),
-                                  self._sub_workflow)
-        check_run_graph(graph)  # PATCHed field by field, or expanded from super nodes
+        graph = check_run_graph(supernodes.expand(
+            copy.deepcopy(self.catalog.hydrated(wf.id, number)), self._sub_workflow))
         now = self.clock.now_iso()
         run = Run(id=self.ids.object_id(), logical_id=f"workflow_run_{self.ids.uuid()}",
                   workflow_id=wf.id, version_number=number,
@@ -185,8 +184,12 @@ class Runs:
         return []
 
     def _enrich(self, run: Run, run_input: dict[str, Any]) -> dict[str, Any]:
+        """The stored ``run_input``: the server fills the ids in; ``team_id`` is kept as sent
+        and filled from the ``teamid`` header only when the caller sent none (spec §1.2)."""
+        sent_team = run_input.get("team_id")
         enriched = {**run_input, "workflow_id": run.workflow_id, "workflow_run_id": run.id,
-                    "team_id": run.team_id, "version_number": run.version_number}
+                    "team_id": run.team_id if sent_team is None else sent_team,
+                    "version_number": run.version_number}
         enriched.setdefault("thread_to_node_inputs", {"0": {"node_run_inputs": []}})
         return enriched
 

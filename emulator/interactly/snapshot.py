@@ -14,6 +14,7 @@ from dataclasses import asdict, fields
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.snapshots import Rearm, SnapshotError, timer_order
+from emulator.interactly import shapes
 from emulator.interactly.catalog import Version, Workflow
 from emulator.interactly.engine import Run
 from emulator.interactly.llm import LLMScript
@@ -82,8 +83,10 @@ def restore(state: InteractlyState, data: dict[str, Any]) -> list[Rearm]:
         if not wf.versions:
             raise SnapshotError(f"workflow {wf.id} has no versions")
         catalog.workflows[wf.id] = wf
-    for key in ("nodes", "edges", "tools"):
+    for key, check in (("nodes", shapes.node), ("edges", shapes.edge), ("tools", shapes.tool)):
         docs = data.get(key, [])
+        for doc in docs:  # the models hold restored configs as they hold saved ones
+            doc["config"] = check(doc["config"], f"{key[:-1]} {doc['_id']}")
         setattr(catalog, key, {d["_id"]: d for d in docs})
     state.runs.by_id = {}
     for raw in data.get("runs", []):

@@ -44,15 +44,22 @@ class WaitingState:
 
 
 def companion_flag(edge: dict[str, Any]) -> tuple[bool, str | None]:
+    """(forks a companion thread, its configured id) of a direct edge. Only direct edges
+    declare ``companion_thread_config``; on any other edge the key is not the model's and is
+    not read."""
+    if edge.get("type") != "direct":
+        return False, None
     config = edge.get("companion_thread_config") or {}
     return bool(config.get("is_companion_thread")), config.get("thread_id")
 
 
 def waiting_config(edge: dict[str, Any]) -> dict[str, Any] | None:
+    """The enabled ``evaluate_while_waiting_config`` of a conditional edge (the only edge type
+    that declares it), else None."""
+    if edge.get("type") != "conditional":
+        return None
     config = edge.get("evaluate_while_waiting_config") or {}
-    if edge.get("type") == "conditional" and config.get("enabled"):
-        return config
-    return None
+    return config if config.get("enabled") else None
 
 
 def split_direct(edges: list[dict[str, Any]]) -> tuple[dict[str, Any] | None,

@@ -7,7 +7,8 @@ import math
 from typing import Any
 
 from emulator.interactly.catalog import Catalog, Version, Workflow
-from emulator.interactly.engine import Engine, Run
+from emulator.interactly.engine import Run
+from emulator.interactly.usage import latency_stats, token_usage
 
 
 def page(items: list[Any], key: str, page_no: int, size: int) -> dict[str, Any]:
@@ -64,15 +65,17 @@ def interactive(run: Run, events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def run_document(run: Run) -> dict[str, Any]:
-    """The stored run. Only runs with a config snapshot (WebSocket-driven, and re-runs) carry
-    ``workflow_config_fully_hydrated``; re-runs name their source run and turn."""
+    """The stored run. ``workflow_config_fully_hydrated`` is the hydrated config the run
+    executes, taken when it started (as the seed's run document shows it); whether a run can be
+    re-run is a separate matter (``Run.config_snapshot``). Re-runs name their source run and
+    turn."""
     return {"workflow_run_id": run.id, "logical_id": run.logical_id,
             "workflow_id": run.workflow_id, "version_number": run.version_number,
             "status": run.status, "termination_source": run.termination_source,
             "input_output_pairs": run.pairs, "run_by": run.run_by, "comments": run.comments,
-            "llm_token_usage": Engine.usage(), "llm_latency_stats": Engine.latency(),
+            "llm_token_usage": token_usage(), "llm_latency_stats": latency_stats(),
             "version_name": run.version_name,
-            "workflow_config_fully_hydrated": run.graph if run.config_snapshot else None,
+            "workflow_config_fully_hydrated": run.graph,
             "source_workflow_run_id": run.source_run_id,
             "checkpoint_source_turn_index": run.source_turn_index,
             "rerun_info": run.rerun_info, "is_evaluation_run": False,

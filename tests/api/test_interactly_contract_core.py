@@ -117,15 +117,17 @@ async def test_the_interactly_document_names_the_core_answers(client):
 
 
 # ------------------------------------------------------------- the documented shapes hold
-async def test_a_rest_run_passes_with_its_documented_nulls(client):
-    """``breakdown_by_models`` is null (no LLM call) and a REST run keeps no config snapshot:
-    both are declared nullable, so the run document passes as it is."""
+async def test_a_rest_run_document_has_its_usage_lists_and_its_hydrated_config(client):
+    """``breakdown_by_models`` is a list (empty: no LLM call) and the run carries the hydrated
+    config it executes, as the seed's run document shows them: both declared non-null."""
     _, rid = await finished_run(client)
     answer = await client.get(f"{PREFIX}/workflow-runs/{rid}")
     assert answer.status_code == 200, answer.text
     run = answer.json()["workflow_run"]["workflow_run"]
-    assert run["llm_token_usage"]["breakdown_by_models"] is None
-    assert run["workflow_config_fully_hydrated"] is None
+    assert run["llm_token_usage"]["breakdown_by_models"] == []
+    assert run["llm_latency_stats"]["breakdown_by_models"] == []
+    assert [n["logical_id"] for n in run["workflow_config_fully_hydrated"]["node_configs"]] == [
+        "node_a"]
 
 
 async def test_a_turn_without_thread_inputs_is_stored_with_the_empty_main_thread(client):
@@ -142,12 +144,21 @@ async def test_a_turn_without_thread_inputs_is_stored_with_the_empty_main_thread
 
 
 async def test_configs_are_echoed_as_stored(client):
-    """Configs are the caller's data: a tool config the service's model would refuse is stored
-    and answered as sent, not turned into a strict-mode 500."""
-    created = await client.post(f"{PREFIX}/tools", json={"type": "external_api",
-                                                         "integration_auth": "odd"})
+    """Configs are the caller's data: keys the model does not list are stored and answered as
+    sent; a declared field of the wrong type is refused by the model (the service's 400), never
+    stored to become a strict-mode 500 later."""
+    created = await client.post(f"{PREFIX}/tools", json={
+        "type": "external_api", "integration_auth": {"integration_id": "i", "odd": 1},
+        "vendor_extra": {"kept": True}})
     assert created.status_code == 200, created.text
-    assert created.json()["tool"]["tool_config"]["integration_auth"] == "odd"
+    config = created.json()["tool"]["tool_config"]
+    assert config["integration_auth"] == {"integration_id": "i", "odd": 1}
+    assert config["vendor_extra"] == {"kept": True}
+    refused = await client.post(f"{PREFIX}/tools", json={"type": "external_api",
+                                                         "integration_auth": "odd"})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["message"] == "Invalid tool configuration"
+    assert refused.json()["error"].startswith("tool.integration_auth")
 
 
 # ---------------------------------------------------------------------------- strict catches drift

@@ -311,7 +311,9 @@ async def test_odd_but_well_typed_inputs_never_500(client):
     for path, body in odd:
         response = await client.post(path, json=body)
         assert response.status_code < 500, (path, response.text)
-    tid = await _tool(client, {**API, "integration_auth": "weird"})
+    refused = await client.post("/v1/tools", json={**API, "integration_auth": "weird"})
+    assert refused.status_code == 400, refused.text  # the model types integration_auth
+    tid = await _tool(client, {**API, "integration_auth": {"integration_id": "x", "odd": 1}})
     assert (await client.get(f"/v1/tools/{tid}/export")).status_code == 200
     wid = (await client.post("/v1/workflows", json={"name": "w"})).json()["workflow"]["_id"]
     for config in ({"node_configs": [1]}, {"node_configs": "x"}, {"edge_configs": [{}]}):

@@ -2,8 +2,9 @@
 
 Random workflow graphs (valid-looking and slightly broken: dangling and global edges, cycles,
 random conditions, super nodes, companion threads, wrong-typed fields) are saved through the
-catalog and run through the Runs service with random user messages, pauses, stops, pumps and
-scripted LLM replies, without HTTP. Whatever the graph, the emulator must answer the way the API
+catalog (where the published models validate every node and edge config) and run through the
+Runs service with random user messages, pauses, stops, pumps and scripted LLM replies, without
+HTTP. Whatever the graph, the emulator must answer the way the API
 does: a definition it refuses is refused with its own error type (an ``ApiError``: 400/422 with
 the API's error body); a run it accepts ends every turn terminal, waiting for the user, paused
 (after a pause) or running only while background threads are left, never stuck and never looping
@@ -24,14 +25,15 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from emulator.core.clock import VirtualClock, iso
-from emulator.core.errors import ApiError
+from emulator.core.errors import ApiError, ServiceError
 from emulator.core.ids import IdGenerator
-from emulator.interactly import expressions, wire
+from emulator.interactly import expressions, shapes, wire
 from emulator.interactly.catalog import NODE_TYPES, Catalog
 from emulator.interactly.engine import TERMINAL, Context, Engine, Run
 from emulator.interactly.llm import LLMScript, LLMScripts
 from emulator.interactly.routes.runs import RunInput
 from emulator.interactly.runs import Runs
+from emulator.interactly.validation import check_graph
 
 EXPLORE = int(os.environ.get("ENGINE_PROPERTIES_EXAMPLES") or 0)
 
@@ -396,6 +398,24 @@ def save(world: World, graph: dict[str, Any], sub: dict[str, Any],
         return wf.id
     except ApiError:
         return None
+
+
+@profile(300)
+@given(graph=graphs())
+def test_what_is_saved_is_what_the_models_accept(graph: dict) -> None:
+    """The one description holds: a graph the catalog accepts is stored as its models read it
+    (checking the stored configs again changes nothing), every key the caller sent is kept,
+    and a refusal is the service's own 400."""
+    try:
+        nodes, edges = check_graph(graph["node_configs"], graph["edge_configs"])
+    except ServiceError as exc:
+        assert exc.status_code == 400 and exc.body() == {"message": exc.message,
+                                                         "error": exc.error}
+        return
+    assert shapes.graph(nodes, edges) == (nodes, edges)
+    for sent, stored in zip([*graph["node_configs"], *graph["edge_configs"]], [*nodes, *edges],
+                            strict=True):
+        assert set(sent) <= set(stored)
 
 
 @profile(400)

@@ -1,7 +1,9 @@
 """The emulator's own pydantic models of the Interactly config documents.
 
-They exist to *publish* JSON schemas (the ``/schema`` routes); requests are not validated
-against them. Import lazily: building them costs a few hundred milliseconds.
+They are the one description of each config shape: the ``/schema`` routes publish them, the
+response models declare them, and node, edge and tool configs are validated against them when
+they are saved (:mod:`emulator.interactly.shapes`). Import lazily: building them costs a few
+hundred milliseconds.
 """
 
 from __future__ import annotations

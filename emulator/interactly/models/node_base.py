@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from emulator.interactly.models.common import (
     BaseRunInput,
@@ -45,6 +45,13 @@ class SelfLoopConfig(Doc):
     expiry_time: int | None = Field(default=None, ge=1, le=3600,
                                        description="Wall-clock budget in seconds")
     time_between_retries: int = Field(default=0, ge=0, le=300)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> SelfLoopConfig:
+        """An enabled loop without a bound would re-run its node forever (spec §6.2)."""
+        if self.enabled and self.max_retries is None and self.expiry_time is None:
+            raise ValueError("an enabled self loop needs max_retries or expiry_time")
+        return self
 
 
 class BaseNodeConfig(EntityConfig):

@@ -87,8 +87,8 @@ class SuperNodeConfig(BaseNodeConfig):
 
 
 class SuperNodeRunInput(BaseNodeRunInput):
-    type: Literal["super_node"] = "super_node"
+    type: Literal["super_node"] = "super_node"  # type: ignore[assignment]
 
 
 class SuperNodeRunOutput(BaseNodeRunOutput):
-    type: Literal["super_node"] = "super_node"
+    type: Literal["super_node"] = "super_node"  # type: ignore[assignment]

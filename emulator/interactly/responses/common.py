@@ -2,10 +2,12 @@
 and their envelopes, the node/edge/tool documents, and the pagination fields of every list.
 
 The config documents inside them are described by the emulator's own models of Interactly's
-configs (:mod:`emulator.interactly.models`), the service's contract for them. The emulator
-stores configs as the caller sent them (the real service validates them on write), so they are
-declared ``SkipValidation``: ``--strict`` holds the emulator's own fields around them to the
-contract, not what a caller chose to store.
+configs (:mod:`emulator.interactly.models`), the service's contract for them, and the same
+models validate every node, edge and tool config when it is saved
+(:mod:`emulator.interactly.shapes`). What is stored may still carry keys the models do not
+list, and nodes of types they do not describe (both kept, as the service's clients expect), so
+the configs are declared ``SkipValidation``: ``--strict`` holds the emulator's own fields around
+them to the contract, and the save-time check holds the configs themselves.
 """
 
 from __future__ import annotations

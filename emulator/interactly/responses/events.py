@@ -18,7 +18,9 @@ from emulator.interactly.models.common import CommentConfig, RatingConfig
 from emulator.interactly.models.nodes import LLMNodeRunInput, NodeRunOutput
 from emulator.interactly.models.runs import (
     LLMLatencyStats,
+    LLMLatencyStatsByModel,
     LLMTokenUsage,
+    LLMTokenUsageByModel,
     WorkflowRunInput,
     WorkflowRunInputOutputPair,
     WorkflowRunOutput,
@@ -81,13 +83,26 @@ class OtherNodeRunOutput(WireModel):
     events: list[Any]
 
 
+class TokenUsage(LLMTokenUsage, WireModel):
+    """``LLMTokenUsage`` as the emulator sends it: ``breakdown_by_models`` is always a list
+    (empty: no LLM is called), as the seed's run document shows it."""
+
+    breakdown_by_models: list[LLMTokenUsageByModel]
+
+
+class LatencyStats(LLMLatencyStats, WireModel):
+    """``LLMLatencyStats`` as the emulator sends it: ``breakdown_by_models`` always a list."""
+
+    breakdown_by_models: list[LLMLatencyStatsByModel]
+
+
 class IterationMetrics(WireModel):
     e2e_latency_milliseconds: int
     nodes_executed_count: int
     llm_call_count: int
     tool_call_count: int
-    llm_call_latency_stats: LLMLatencyStats
-    tool_call_latency_stats: LLMLatencyStats
+    llm_call_latency_stats: LatencyStats
+    tool_call_latency_stats: LatencyStats
 
 
 # ---------------------------------------------------------------------------- the envelopes
@@ -130,16 +145,16 @@ class EdgeRunEvent(BaseRunEvent):
 # ----------------------------------------------------------------------- lifecycle / thread
 class EndWorkflowEvent(BaseRunEvent):
     type: Literal["end_workflow"]
-    llm_token_usage: LLMTokenUsage
-    llm_latency_stats: LLMLatencyStats
+    llm_token_usage: TokenUsage
+    llm_latency_stats: LatencyStats
 
 
 class WorkflowErrorEvent(BaseRunEvent):
     type: Literal["workflow_error"]
     error_message: str
     stack_trace: str | None
-    llm_token_usage: LLMTokenUsage
-    llm_latency_stats: LLMLatencyStats
+    llm_token_usage: TokenUsage
+    llm_latency_stats: LatencyStats
 
 
 class EndWorkflowIterationEvent(BaseRunEvent):
@@ -367,7 +382,8 @@ class StoredRunInput(WorkflowRunInput):
 
     workflow_id: str
     workflow_run_id: str
-    team_id: str = Field(description='From the "teamid" header ("" without one)')
+    team_id: str = Field(description='As the caller sent it; when it sent none (or null), '
+                                     'the "teamid" header ("" without one)')
     version_number: int
     thread_to_node_inputs: dict[str, Any] = Field(
         description='thread id -> NodesRunInputs as sent; an empty thread "0" when none were')

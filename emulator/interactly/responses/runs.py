@@ -15,8 +15,10 @@ from emulator.interactly.models.workflow import WorkflowConfigFullyHydrated
 from emulator.interactly.responses.common import ObjectIdKey, PageFields
 from emulator.interactly.responses.events import (
     BusyWaitForUserMessageEvent,
+    LatencyStats,
     RunEvent,
     RunInputOutputPair,
+    TokenUsage,
 )
 
 #: ``WorkflowStatus`` (spec §1.7).
@@ -56,13 +58,18 @@ class RerunInfo(WireModel):
 
 
 class WorkflowRunDocument(WorkflowRun, WireModel):
-    """The stored run (``WorkflowRun``) as the emulator sends it. ``llm_token_usage``'s
-    ``breakdown_by_models`` is null (no LLM is called), and ``workflow_config_fully_hydrated``
-    is null on runs that keep no config snapshot (REST-driven ones); the snapshot holds the
-    configs as stored (not validated under ``--strict``, see :mod:`.common`)."""
+    """The stored run (``WorkflowRun``) as the emulator sends it. ``llm_token_usage`` and
+    ``llm_latency_stats`` are always there, their ``breakdown_by_models`` a list (empty: no LLM
+    is called). ``workflow_config_fully_hydrated`` is the hydrated config the run executes
+    (super nodes inlined), taken when the run started; its configs are the stored ones (not
+    validated again under ``--strict``, see :mod:`.common`)."""
 
-    workflow_config_fully_hydrated: SkipValidation[WorkflowConfigFullyHydrated | None]
-    input_output_pairs: list[RunInputOutputPair]
+    workflow_config_fully_hydrated: SkipValidation[WorkflowConfigFullyHydrated] = Field(
+        description="The hydrated workflow config the run executes, as of its start")
+    llm_token_usage: TokenUsage
+    llm_latency_stats: LatencyStats
+    # The stored pair, typed tighter than the published one (a subclass, in an invariant list).
+    input_output_pairs: list[RunInputOutputPair]  # type: ignore[assignment]
     rerun_info: RerunInfo | None
     error: str | None
 

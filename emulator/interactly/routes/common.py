@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 
 from emulator.core.aliases import mount_of
 from emulator.core.auth import namespace
@@ -13,8 +15,29 @@ from emulator.core.namespaces import Namespace
 
 Ns = Annotated[Namespace, Depends(namespace)]
 ObjectId = Annotated[str, Path(pattern=OBJECT_ID)]
+#: An optional ObjectId filter in the query (``?workflow_id=``): a malformed one is a 422, not
+#: an empty list.
+ObjectIdQuery = Annotated[str | None, Query(pattern=OBJECT_ID)]
 PageNo = Annotated[int, Query(ge=1)]
 Size = Annotated[int, Query(ge=1, le=500)]
+
+
+_OBJECT_ID = re.compile(OBJECT_ID)
+
+
+def check_object_id(value: Any, loc: tuple[str, ...]) -> None:
+    """An optional ObjectId inside a free-form body, held to the pattern a typed field would
+    be: FastAPI's 422, worded as pydantic words it."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise RequestValidationError([{"type": "string_type", "loc": loc,
+                                       "msg": "Input should be a valid string", "input": value}])
+    if not _OBJECT_ID.match(value):
+        raise RequestValidationError([{
+            "type": "string_pattern_mismatch", "loc": loc,
+            "msg": f"String should match pattern '{OBJECT_ID}'", "input": value,
+            "ctx": {"pattern": OBJECT_ID}}])
 
 
 def team(request: Request) -> str:

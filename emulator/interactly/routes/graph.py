@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Body, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.responses import JSONResponse
 
 from emulator.core.contract import errors
@@ -27,7 +28,16 @@ from emulator.interactly.responses.core import (
     ToolListResponse,
     ToolTypesResponse,
 )
-from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, team, user
+from emulator.interactly.routes.common import (
+    Ns,
+    ObjectId,
+    ObjectIdQuery,
+    PageNo,
+    Size,
+    check_object_id,
+    team,
+    user,
+)
 from emulator.interactly.state import interactly
 
 router = api_router("Interactly: nodes, edges, tools")
@@ -67,13 +77,22 @@ def mount(plural: str) -> None:
     async def create(request: Request, ns: Ns,
                      config: dict[str, Any] = Body(...)) -> JSONResponse:  # noqa: B008
         catalog = interactly(ns).catalog
-        body = config.get(f"{kind}_config", config) if isinstance(config, dict) else config
+        wrapped = f"{kind}_config" in config
+        body = config[f"{kind}_config"] if wrapped else config
+        if not isinstance(body, dict):
+            raise RequestValidationError([{"type": "dict_type", "loc": ("body", f"{kind}_config"),
+                                           "msg": "Input should be a valid dictionary",
+                                           "input": body}])
+        if kind != "tool":  # the workflow a node or edge joins: an ObjectId (tools join none)
+            check_object_id(body.get("workflow_id"),
+                            ("body", *((f"{kind}_config",) if wrapped else ()), "workflow_id"))
         add = {"node": catalog.add_node, "edge": catalog.add_edge, "tool": catalog.add_tool}
         doc = add[kind](body, team(request), user(request))
         return ok({kind: wire.entity(doc, kind)})
 
     async def listing(ns: Ns, page: PageNo = 1, size: Size = 100, search: str | None = None,
-                      type: str | None = None, workflow_id: str | None = None) -> JSONResponse:
+                      type: str | None = None, workflow_id: ObjectIdQuery = None
+                      ) -> JSONResponse:
         docs = interactly(ns).catalog.filtered(_store(ns, plural), workflow_id, type, search)
         return ok(wire.page([wire.entity(d, kind) for d in docs], plural, page, size))
 
@@ -92,14 +111,16 @@ def mount(plural: str) -> None:
 
     single, many = MODELS[plural]
     # A node or edge names the workflow version it joins (404 when it does not exist); tools
-    # belong to no workflow.
-    create_errors = errors(413) if kind == "tool" else errors(404, 413)
+    # belong to no workflow. A config its model refuses is the service's 400.
+    create_errors = errors(413, service=(400,)) if kind == "tool" else \
+        errors(404, 413, service=(400,))
     router.add_api_route(f"/v1/{plural}", create, methods=["POST"], name=f"create_{kind}",
                          response_model=single, responses=create_errors)
     router.add_api_route(f"/v1/{plural}", listing, methods=["GET"], name=f"list_{plural}",
                          response_model=many)
     for method, handler, model, codes in (
-            ("GET", get, single, errors(404)), ("PATCH", patch, single, errors(404, 413)),
+            ("GET", get, single, errors(404)),
+            ("PATCH", patch, single, errors(404, 413, service=(400,))),
             ("DELETE", delete, EntityDeleteResponse, errors(404))):
         router.add_api_route(f"/v1/{plural}/{{doc_id}}", handler, methods=[method],
                              name=f"{method.lower()}_{kind}", response_model=model,

@@ -21,7 +21,16 @@ from emulator.interactly.responses.runs import (
     WorkflowRunListResponse,
     WorkflowRunResponse,
 )
-from emulator.interactly.routes.common import OBJECT_ID, Ns, ObjectId, PageNo, Size, team, user
+from emulator.interactly.routes.common import (
+    OBJECT_ID,
+    Ns,
+    ObjectId,
+    ObjectIdQuery,
+    PageNo,
+    Size,
+    team,
+    user,
+)
 from emulator.interactly.state import interactly
 
 router = api_router("Interactly: runs")
@@ -39,8 +48,25 @@ class RunInput(BaseModel):
     thread_to_node_inputs: dict[str, Any] | None = None
     start_node_logical_id: str | None = None
     run_by: str | None = None
+    # ObjectIds are held to their pattern, as the service's model does (seed 003): the server
+    # fills workflow_id in, but a malformed one is a malformed request.
+    workflow_id: str | None = Field(None, pattern=OBJECT_ID)
     workflow_run_id: str | None = Field(None, pattern=OBJECT_ID)
+    team_id: str | None = None
     version_number: int | None = Field(None, ge=0)
+
+
+class ExecuteBody(BaseModel):
+    """The G2/G3 body's own keys (the run input is parsed by :func:`parse_input`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    run_id: str | None = Field(None, pattern=OBJECT_ID)
+
+
+def _invalid(exc: ValidationError, loc: tuple[str | int, ...]) -> RequestValidationError:
+    return RequestValidationError(
+        [{**e, "loc": (*loc, *e["loc"])} for e in exc.errors(include_url=False)])
 
 
 def parse_input(raw: Any, loc: tuple[str, ...]) -> dict[str, Any]:
@@ -50,8 +76,7 @@ def parse_input(raw: Any, loc: tuple[str, ...]) -> dict[str, Any]:
     try:
         parsed = RunInput.model_validate(raw).model_dump()
     except ValidationError as exc:
-        raise RequestValidationError(
-            [{**e, "loc": (*loc, *e["loc"])} for e in exc.errors(include_url=False)]) from None
+        raise _invalid(exc, loc) from None
     if parsed["thread_to_node_inputs"] is None:
         del parsed["thread_to_node_inputs"]
     return parsed
@@ -68,11 +93,13 @@ async def execute(workflow_id: ObjectId, request: Request, ns: Ns,
     legacy = "run_input" not in body
     run_input = parse_input(body if legacy else body["run_input"],
                             ("body",) if legacy else ("body", "run_input"))
-    run_id = run_input.get("workflow_run_id") if legacy else body.get("run_id")
-    if run_id is not None and not isinstance(run_id, str):
-        raise RequestValidationError([{"type": "string_type", "loc": ("body", "run_id"),
-                                       "msg": "Input should be a valid string",
-                                       "input": run_id}])
+    if legacy:
+        run_id = run_input.get("workflow_run_id")
+    else:
+        try:
+            run_id = ExecuteBody.model_validate(body).run_id
+        except ValidationError as exc:
+            raise _invalid(exc, ("body",)) from None
     run, events = interactly(ns).runs.execute(workflow_id, run_input, run_id, version,
                                               team(request), user(request))
     return ok(wire.legacy_run(run, events) if legacy else wire.interactive(run, events))
@@ -96,10 +123,10 @@ async def get_run(run_id: ObjectId, ns: Ns) -> JSONResponse:
 
 @router.get("/v1/workflow-runs", response_model=WorkflowRunListResponse)
 async def list_runs(ns: Ns, page: PageNo = 1, size: Size = 100,
-                    workflow_id: str | None = None, status: str | None = None,
+                    workflow_id: ObjectIdQuery = None, status: str | None = None,
                     search: str | None = None, start: datetime | None = None,
                     end: datetime | None = None,
-                    source_workflow_run_id: str | None = None,
+                    source_workflow_run_id: ObjectIdQuery = None,
                     source_turn_index: Annotated[int | None, Query(ge=0)] = None,
                     filters: Annotated[str | None, Query(max_length=4096)] = None
                     ) -> JSONResponse:
@@ -125,12 +152,12 @@ def epoch(moment: datetime | None) -> float | None:
 class RunFilters(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    workflow_id: str | None = None
+    workflow_id: str | None = Field(None, pattern=OBJECT_ID)
     status: str | None = None
     search: str | None = None
     start: datetime | None = None
     end: datetime | None = None
-    source_workflow_run_id: str | None = None
+    source_workflow_run_id: str | None = Field(None, pattern=OBJECT_ID)
 
 
 def run_filters(raw: str | None) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from emulator.interactly.responses.extras_webhooks import (
     WebhookSubscriptionListResponse,
     WebhookSubscriptionResponse,
 )
-from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, team, user
+from emulator.interactly.routes.common import Ns, ObjectId, ObjectIdQuery, PageNo, Size, team, user
 from emulator.interactly.state import interactly
 from emulator.interactly.webhooks import webhooks
 
@@ -101,8 +101,8 @@ async def list_subscriptions(ns: Ns, page: PageNo = 1, size: Size = 20,
 
 @router.get("/v1/workflow-webhooks/events", response_model=WebhookEventListResponse)
 async def list_events(ns: Ns, page: PageNo = 1, size: Size = 20,
-                      subscription_id: Annotated[str | None, Query(max_length=200)] = None,
-                      workflow_id: Annotated[str | None, Query(max_length=200)] = None,
+                      subscription_id: ObjectIdQuery = None,
+                      workflow_id: ObjectIdQuery = None,
                       action: Action | None = None,
                       status: EventStatus | None = None) -> JSONResponse:
     found = webhooks(interactly(ns)).event_listing(subscription_id, workflow_id, action, status)
