@@ -88,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.ready = True
         yield
         app.state.ready = False
+        for family in app.state.lazy_routes:
+            family.settle(timeout=30)
         try:
             if settings.state_file is not None:
                 from emulator.core.snapshots import save_state_file

@@ -31,6 +31,7 @@ class LazyRoutes:
         self.covers = covers
         self.loaded = False
         self._lock = threading.Lock()
+        self._warming: threading.Thread | None = None
 
     def ensure(self) -> None:
         """Builds and mounts the family once; callers from any thread wait for that."""
@@ -44,7 +45,17 @@ class LazyRoutes:
     def warm(self) -> None:
         """Builds the family in the background (the server is starting to accept requests)."""
         if not self.loaded:
-            threading.Thread(target=self.ensure, name="emulator-routes", daemon=True).start()
+            self._warming = threading.Thread(target=self.ensure, name="emulator-routes",
+                                             daemon=True)
+            self._warming.start()
+
+    def settle(self, timeout: float) -> None:
+        """Waits for a background build still under way. A process that exits while the build
+        thread is inside pydantic-core can abort ("FATAL: exception not rethrown", exit -6)
+        when the interpreter tears the daemon thread down: a SIGTERM right after ``Ready.``
+        did that."""
+        if self._warming is not None and self._warming.is_alive():
+            self._warming.join(timeout)
 
 
 def under(*prefixes: str) -> Callable[[str], bool]:
