@@ -11,25 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.clients import require_client
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
 DOCS = REPO / "docs"
 CI_MARKER = "<!-- ci: test command -->"
 MAX_README_LINES = 300
-
-
-def require_client(what: str, found: str | None, how: str, key: str) -> str:
-    """``found`` or skip; fail instead when ``EMULATOR_REQUIRE_CLIENTS`` names ``key``
-    (a comma-separated list, or ``1`` for every client). As in tests/live/conftest.py."""
-    if found:
-        return found
-    message = f"{what} is not available ({how})"
-    required = os.environ.get("EMULATOR_REQUIRE_CLIENTS", "")
-    if required == "1" or key in required.split(","):
-        pytest.fail(message + f" and EMULATOR_REQUIRE_CLIENTS names {key!r}")
-    pytest.skip(message)
 
 
 def mkdocs_binary() -> str | None:

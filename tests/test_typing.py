@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.clients import require_client
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -19,11 +19,8 @@ def mypy_binary() -> str:
     found = Path(sys.executable).parent / ("mypy.exe" if os.name == "nt" else "mypy")
     if found.exists():
         return str(found)
-    message = f"mypy is not installed next to {sys.executable} (pip install -e '.[test]')"
-    required = os.environ.get("EMULATOR_REQUIRE_CLIENTS", "")
-    if required == "1" or "mypy" in required.split(","):
-        pytest.fail(message + " and EMULATOR_REQUIRE_CLIENTS names 'mypy'")
-    pytest.skip(message)
+    return require_client("mypy", None, f"not installed next to {sys.executable}; "
+                          "pip install -e '.[test]'", "mypy")
 
 
 def test_mypy_reports_no_errors() -> None:

@@ -19,19 +19,10 @@ from typing import Any
 
 import pytest
 
+from tests.clients import require_client
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def require_client(what: str, found: str | None, how: str, key: str) -> str:
-    """``found`` or skip; fail instead when ``EMULATOR_REQUIRE_CLIENTS`` names ``key``
-    (a comma-separated list, or ``1`` for every client)."""
-    if found:
-        return found
-    message = f"{what} is not available ({how})"
-    required = os.environ.get("EMULATOR_REQUIRE_CLIENTS", "")
-    if required == "1" or key in required.split(","):
-        pytest.fail(message + f" and EMULATOR_REQUIRE_CLIENTS names {key!r}")
-    pytest.skip(message)
+__all__ = ["REPO", "require_client"]
 
 
 @dataclass
