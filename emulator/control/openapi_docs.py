@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.responses import HTMLResponse, Response
 
+from emulator.app import INTERACTLY_GATEWAY_ONLY, INTERACTLY_MOUNT
 from emulator.core.contract import errors
 from emulator.core.errors import NotFound
 from emulator.core.routing import StrictJSONRoute
@@ -27,8 +28,6 @@ APIS: dict[str, tuple[str, str]] = {
     "interactly": ("Interactly", "Interactly workflows API (emulated)"),
     "control": ("Emulator control plane", "Emulator control plane"),
 }
-INTERACTLY_MOUNT = "/workflows"
-INTERACTLY_GATEWAY_ONLY = ("/v1/session",)
 
 router = APIRouter(tags=["Emulator control plane"], route_class=StrictJSONRoute)
 
