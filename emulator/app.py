@@ -14,23 +14,19 @@ from fastapi.responses import JSONResponse
 from starlette.requests import ClientDisconnect, Request
 
 from emulator import __version__
-from emulator.core.aliases import PathAlias
 from emulator.core.errors import ApiError
-from emulator.core.faults import FaultInjector
-from emulator.core.journal import RequestJournal
-from emulator.core.lazy import LazyGate, LazyRoutes, ensure_all, under
-from emulator.core.limits import BodySizeLimit
 from emulator.core.namespaces import NamespaceRegistry
-from emulator.core.routing import all_routes, mount
+from emulator.interactly import INTERACTLY_GATEWAY_ONLY, INTERACTLY_MOUNT
 from emulator.settings import Settings
+from emulator.web.aliases import PathAlias
+from emulator.web.faults import FaultInjector
+from emulator.web.journal import RequestJournal
+from emulator.web.lazy import LazyGate, LazyRoutes, ensure_all, under
+from emulator.web.limits import BodySizeLimit
+from emulator.web.routing import all_routes, mount
 
 log = logging.getLogger(__name__)
 UPLOAD_PATH_MARKERS = ("/stream-upload", "/_emulator/uploads/")  # larger body cap
-
-
-# Interactly's production base, and the one path that only exists at the gateway root.
-INTERACTLY_MOUNT = "/workflows"
-INTERACTLY_GATEWAY_ONLY = ("/v1/session",)
 
 
 def interactly_routers() -> tuple[Any, ...]:
@@ -52,7 +48,7 @@ def control_extra_routers() -> tuple[Any, ...]:
 
 
 # Route families built on first use or in the background once the server is up
-# (emulator.core.lazy): a loader and the path prefixes its routes live under (a test checks
+# (emulator.web.lazy): a loader and the path prefixes its routes live under (a test checks
 # that every route of a family is under one of them). Interactly's are after the alias.
 LAZY_FAMILIES: tuple[tuple[Callable[[], tuple[Any, ...]], tuple[str, ...]], ...] = (
     (interactly_routers, ("/v1",)),
@@ -67,15 +63,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     from emulator.control import openapi_docs
     from emulator.control.routes import router as control_router
-    from emulator.interactly.state import builder as interactly_builder
+    from emulator.core.snapshots import restore_parked
+    from emulator.interactly.state import registration as interactly_api
     from emulator.revyl.catalog import RevylFixtures
     from emulator.revyl.routes import routers as revyl_routers
-    from emulator.revyl.state import builder as revyl_builder
+    from emulator.revyl.state import registration as revyl_api
 
     fixtures = RevylFixtures.load(settings.fixtures)
-    registry = NamespaceRegistry(settings)
-    registry.register("revyl", revyl_builder(fixtures))
-    registry.register("interactly", interactly_builder())
+    registry = NamespaceRegistry(settings, restore=restore_parked)
+    registry.register(revyl_api(fixtures))
+    registry.register(interactly_api())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

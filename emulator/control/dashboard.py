@@ -29,13 +29,15 @@ from sse_starlette import EventSourceResponse
 from starlette.requests import HTTPConnection
 
 from emulator.control.responses import DashboardResponse
-from emulator.core.auth import bearer_token, registry
 from emulator.core.broker import sse_frame
 from emulator.core.clock import iso
-from emulator.core.contract import errors, media
 from emulator.core.namespaces import Namespace, clock_info
-from emulator.core.responses import ok
-from emulator.core.routing import StrictJSONRoute
+from emulator.interactly.state import interactly
+from emulator.revyl.state import revyl
+from emulator.web.auth import bearer_token, registry
+from emulator.web.contract import errors, media
+from emulator.web.responses import ok
+from emulator.web.routing import StrictJSONRoute
 
 from .dashboard_page import ADVANCE_STEPS, COLUMNS, TITLES, render_page
 
@@ -107,16 +109,11 @@ def _interactly(state: Any) -> dict[str, Any]:
 
 
 def _journal(ns: Namespace) -> list[dict[str, Any]] | None:
-    """Newest entries of the namespace's request journal (emulator/core/journal.py), without
-    the dashboard's own requests; None when the journal feature is absent. Imported lazily and
-    read defensively: an optional feature must never break the dashboard."""
-    try:
-        from emulator.core.journal import journal_of
-    except ImportError:
-        return None
+    """Newest entries of the namespace's request journal, without the dashboard's own
+    requests; read defensively: the journal must never break the dashboard."""
     try:
         rows = []
-        for entry in reversed(journal_of(ns).entries):
+        for entry in reversed(ns.journal.entries):
             if entry.path.startswith(UI_PREFIX):
                 continue
             query = entry.query_text()  # sensitive parameters come back redacted
@@ -137,10 +134,8 @@ def namespace_view(ns: Namespace) -> dict[str, Any]:
         "namespace": ns.key,
         "clock": {k: clock[k] for k in ("mode", "scale", "now", "pending_timers")},
     }
-    if "revyl" in ns.apis:
-        view["revyl"] = _revyl(ns.apis["revyl"])
-    if "interactly" in ns.apis:
-        view["interactly"] = _interactly(ns.apis["interactly"])
+    view["revyl"] = _revyl(revyl(ns))
+    view["interactly"] = _interactly(interactly(ns))
     view["journal"] = _journal(ns)
     return view
 

@@ -22,21 +22,15 @@ from emulator.control.responses import (
     JournalResponse,
     UnmatchedResponse,
 )
-from emulator.core.auth import namespace, registry
-from emulator.core.contract import errors
 from emulator.core.errors import NotFound
-from emulator.core.faults import FaultSpec, faults_of
-from emulator.core.journal import (
-    Entry,
-    anonymous_journal,
-    journal_of,
-    near_misses,
-    route_table,
-    select,
-)
+from emulator.core.faults import FaultSpec
+from emulator.core.journal import Entry, select
 from emulator.core.namespaces import Namespace
-from emulator.core.responses import ok
-from emulator.core.routing import StrictJSONRoute
+from emulator.web.auth import namespace, registry
+from emulator.web.contract import errors
+from emulator.web.journal import anonymous_journal, near_misses, route_table
+from emulator.web.responses import ok
+from emulator.web.routing import StrictJSONRoute
 
 TAG = "Emulator control plane"
 # Every route reads the bearer token: 401 without one; a JSON body past the request body cap
@@ -77,10 +71,10 @@ class JournalMatch(_Body):
 
 def _entries(request: Request, ns: Namespace, everywhere: bool) -> list[Entry]:
     if not everywhere:
-        return list(journal_of(ns).entries)
+        return list(ns.journal.entries)
     merged = list(anonymous_journal(request.app).entries)
     for other in registry(request):
-        merged.extend(journal_of(other).entries)
+        merged.extend(other.journal.entries)
     merged.sort(key=lambda e: e.started)
     return merged
 
@@ -101,7 +95,7 @@ async def get_journal(request: Request, ns: Ns,
                         status=q.status, since=_since(q.since)))
     if q.limit is not None:
         found = found[-q.limit:]
-    journal = journal_of(ns)
+    journal = ns.journal
     return ok({"namespace": ns.key, "entries": [e.to_dict() for e in found],
                "count": len(found), "recorded": journal.recorded, "evicted": journal.evicted,
                "limit": ns.settings.journal_limit})
@@ -110,7 +104,7 @@ async def get_journal(request: Request, ns: Ns,
 @router.post("/journal/find", response_model=JournalFindResponse, responses=BODY)
 async def find_requests(match: JournalMatch, ns: Ns) -> JSONResponse:
     """Recorded requests matching every given criterion, oldest first."""
-    found = [e.to_dict() for e in select(journal_of(ns).entries, method=match.method,
+    found = [e.to_dict() for e in select(ns.journal.entries, method=match.method,
                                          path=match.path, status=match.status,
                                          query=match.query, body=match.body)]
     return ok({"entries": found, "count": len(found)})
@@ -119,7 +113,7 @@ async def find_requests(match: JournalMatch, ns: Ns) -> JSONResponse:
 @router.post("/journal/count", response_model=JournalCountResponse, responses=BODY)
 async def count_requests(match: JournalMatch, ns: Ns) -> JSONResponse:
     """How many recorded requests match every given criterion."""
-    found = select(journal_of(ns).entries, method=match.method, path=match.path,
+    found = select(ns.journal.entries, method=match.method, path=match.path,
                    status=match.status, query=match.query, body=match.body)
     return ok({"count": sum(1 for _ in found)})
 
@@ -144,7 +138,7 @@ async def unmatched_requests(request: Request, ns: Ns,
 async def clear_journal(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
     """Forget the recorded requests (``?all=true``: of every namespace, and anonymous)."""
     targets = list(registry(request)) if all else [ns]
-    cleared = sum(journal_of(target).clear() for target in targets)
+    cleared = sum(target.journal.clear() for target in targets)
     if all:
         cleared += anonymous_journal(request.app).clear()
     return ok({"cleared": cleared})
@@ -153,25 +147,25 @@ async def clear_journal(request: Request, ns: Ns, all: bool = False) -> JSONResp
 @router.post("/faults", response_model=FaultRuleResponse, responses=BODY)
 async def add_fault(spec: FaultSpec, ns: Ns) -> JSONResponse:
     """Add a rule; the first matching rule (in creation order) applies to a request."""
-    return ok(faults_of(ns).add(spec).to_dict())
+    return ok(ns.faults.add(spec).to_dict())
 
 
 @router.get("/faults", response_model=FaultListResponse)
 async def list_faults(ns: Ns) -> JSONResponse:
     """The fault rules, in matching order, with how often each has applied."""
-    return ok({"faults": [rule.to_dict() for rule in faults_of(ns).rules]})
+    return ok({"faults": [rule.to_dict() for rule in ns.faults.rules]})
 
 
 @router.delete("/faults", response_model=FaultsClearedResponse)
 async def clear_faults(ns: Ns) -> JSONResponse:
     """Remove every rule; requests waiting out a delay are released."""
-    return ok({"cleared": faults_of(ns).clear(), "faults": []})
+    return ok({"cleared": ns.faults.clear(), "faults": []})
 
 
 @router.delete("/faults/{fault_id}", response_model=FaultDeletedResponse,
                 responses=errors(404))
 async def delete_fault(fault_id: str, ns: Ns) -> JSONResponse:
     """Remove one rule."""
-    if not faults_of(ns).remove(fault_id):
+    if not ns.faults.remove(fault_id):
         raise NotFound("Fault not found")
     return ok({"deleted": fault_id})

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from starlette.responses import HTMLResponse, Response
 
-from emulator.app import INTERACTLY_GATEWAY_ONLY, INTERACTLY_MOUNT
-from emulator.core.contract import errors
 from emulator.core.errors import NotFound
-from emulator.core.routing import StrictJSONRoute
+from emulator.interactly import INTERACTLY_GATEWAY_ONLY, INTERACTLY_MOUNT
+from emulator.web.contract import errors
+from emulator.web.routing import StrictJSONRoute
 
 APIS: dict[str, tuple[str, str]] = {
     # name: (tag prefix of its routes, title)

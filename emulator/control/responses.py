@@ -15,10 +15,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from emulator.core.contract import WireModel
 from emulator.core.faults import FaultSpec
 from emulator.interactly.llm import LLMScript
 from emulator.revyl.outcomes import OutcomeScript
+from emulator.web.contract import WireModel
 
 #: An instant on the namespace clock: ISO-8601 in UTC with milliseconds (``...T00:00:03.000Z``).
 Instant = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
@@ -428,8 +428,3 @@ class WebhookDeliveriesResponse(WireModel):
     events: list[EmulatorWebhookEvent] = Field(description="Newest first")
     total: int
     in_flight: int = Field(description="Deliveries being sent right now")
-
-
-# ---------------------------------------------------------------------------- uploads
-class UploadReceivedResponse(WireModel):
-    uploaded: int = Field(description="Bytes stored")

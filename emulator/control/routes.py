@@ -23,18 +23,18 @@ from emulator.control.responses import (
     QueuedOutcomesResponse,
     ResetResponse,
 )
-from emulator.core.auth import namespace, registry
 from emulator.core.clock import MAX_INSTANT, iso
-from emulator.core.contract import errors
 from emulator.core.errors import BadRequest, NotFound
-from emulator.core.journal import anonymous_journal
 from emulator.core.namespaces import Namespace, clock_info
-from emulator.core.responses import ok
-from emulator.core.routing import StrictJSONRoute
 from emulator.interactly.llm import LLMScript
 from emulator.interactly.state import interactly
 from emulator.revyl.outcomes import OutcomeScript
 from emulator.revyl.state import revyl
+from emulator.web.auth import namespace, registry
+from emulator.web.contract import errors
+from emulator.web.journal import anonymous_journal
+from emulator.web.responses import ok
+from emulator.web.routing import StrictJSONRoute
 
 TAG = "Emulator control plane"
 router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute)

@@ -4,9 +4,10 @@ namespace's whole state as JSON and import it back (the same document ``--state-
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Request
+from pydantic import BaseModel, ConfigDict
 from starlette.responses import JSONResponse
 
 from emulator.control.responses import (
@@ -16,11 +17,7 @@ from emulator.control.responses import (
     SnapshotImportResponse,
 )
 from emulator.control.routes import TAG, Ns
-from emulator.core.auth import registry
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import StrictJSONRoute
-from emulator.core.seeding import SeedDocument, seed
+from emulator.core.seeding import seed
 from emulator.core.snapshots import (
     SnapshotError,
     export_all,
@@ -28,10 +25,26 @@ from emulator.core.snapshots import (
     import_all,
     import_namespace,
 )
+from emulator.interactly.seed import SeedInteractly
+from emulator.revyl.seed import SeedRevyl
+from emulator.web.auth import registry
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import StrictJSONRoute
 
 # Every route reads the bearer token: 401 without one.
 router = APIRouter(prefix="/_emulator", tags=[TAG], route_class=StrictJSONRoute,
                    responses=errors(401))
+
+
+class SeedDocument(BaseModel):
+    """One part per API; each API's registered seeder checks and applies its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Literal["merge", "replace"] = "merge"
+    revyl: SeedRevyl | None = None
+    interactly: SeedInteractly | None = None
 
 
 def _refused(exc: SnapshotError) -> JSONResponse:
@@ -51,8 +64,10 @@ async def post_seed(document: SeedDocument, request: Request, ns: Ns) -> JSONRes
     """Load fixtures (``revyl``: the ``fixtures/revyl.json`` shape; ``interactly.workflows``:
     hydrated configs) into the caller's namespace. ``mode``: ``merge`` (default; same id
     replaces) or ``replace``. Checked as a whole first: a 422 loads nothing."""
-    answer = seed(ns, document, request.headers.get("teamid", ""),
-                  request.headers.get("uuid", ""))
+    parts = {"revyl": document.revyl, "interactly": document.interactly}
+    caller = {"team_id": request.headers.get("teamid", ""),
+              "user": request.headers.get("uuid", "")}
+    answer = seed(ns, document.mode, parts, caller)
     return ok(answer)
 
 

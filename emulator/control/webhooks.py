@@ -12,11 +12,11 @@ from starlette.responses import JSONResponse
 
 from emulator.control.responses import DrainResponse, WebhookDeliveriesResponse
 from emulator.control.routes import TAG, Ns
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import StrictJSONRoute
 from emulator.interactly.state import interactly
 from emulator.interactly.webhooks import webhooks
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import StrictJSONRoute
 
 router = APIRouter(prefix="/_emulator/webhooks", tags=[TAG], route_class=StrictJSONRoute,
                    responses=errors(401))

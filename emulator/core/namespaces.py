@@ -1,55 +1,113 @@
 """Tenants: every bearer token (Revyl) or API key (Interactly) gets its own isolated world.
 
-A namespace owns a clock, an id stream and one state object per API, built by the API's
-builder from the fixtures. Namespaces are created on first use, so a test suite can isolate
-itself just by picking a fresh token.
+A namespace owns a clock, an id stream, its request journal and fault rules, and one state
+object per API. Each API registers itself once (:class:`ApiRegistration`): how to build its
+state, how to snapshot and restore it, and how to seed it. Nothing here knows which APIs exist;
+an API's own code reaches its state by type (``ns.state(RevylState)``), never by a string.
+Namespaces are created on first use, so a test suite can isolate itself just by picking a fresh
+token.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from emulator.core.broker import Broker
 from emulator.core.clock import VirtualClock
+from emulator.core.faults import FaultRules
 from emulator.core.ids import IdGenerator
+from emulator.core.journal import Journal
 from emulator.settings import Settings
 
 
 class ApiState(Protocol):
     def snapshot(self) -> dict[str, Any]: ...
 
+    def verify(self) -> None: ...
+
     def close(self) -> None: ...
 
 
-Builder = Callable[["Namespace"], ApiState]
+S = TypeVar("S", bound=ApiState)
+# (due, original order, arm): what a codec's restore asks to put back on the clock.
+Rearm = tuple[float, float, Callable[[], None]]
+
+
+class Codec(Protocol[S]):  # type: ignore[misc]
+    """How an API's state becomes a snapshot document and back (``emulator.core.snapshots``
+    calls it; an API without one cannot be registered, so nothing is silently dropped)."""
+
+    def export(self, state: S, skipped: list[str]) -> dict[str, Any]: ...
+
+    def restore(self, state: S, data: dict[str, Any]) -> list[Rearm]: ...
+
+
+class Seeder(Protocol[S]):  # type: ignore[misc]
+    """How ``POST /_emulator/seed`` loads an API's part of a seed document: ``check`` reports
+    every problem (nothing stored yet), ``apply`` stores and answers counts."""
+
+    def check(self, state: S, part: Any, replace: bool, problems: Problems) -> None: ...
+
+    def apply(self, state: S, part: Any, replace: bool, caller: dict[str, str]
+              ) -> dict[str, Any]: ...
+
+
+class Problems:
+    """Every problem of a seed document, as FastAPI's 422 list items."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+
+    def add(self, loc: list[Any], msg: str, value: Any = None) -> None:
+        self.items.append({"type": "value_error", "loc": ["body", *loc], "msg": msg,
+                           "input": value})
+
+
+@dataclass(frozen=True)
+class ApiRegistration(Generic[S]):
+    """One emulated API, as the core sees it. ``name`` keys its part of snapshot and seed
+    documents and of ``GET /_emulator/state``."""
+
+    name: str
+    state_type: type[S]
+    build: Callable[[Namespace], S]
+    codec: Codec[S]
+    seeder: Seeder[S] | None = None
 
 
 class Namespace:
-    def __init__(self, name: str, settings: Settings, builders: dict[str, Builder]) -> None:
+    def __init__(self, name: str, settings: Settings,
+                 apis: tuple[ApiRegistration[Any], ...]) -> None:
         self.name = name
         # Short, stable and safe to print: the token itself is a credential.
         self.key = hashlib.sha256(name.encode()).hexdigest()[:12]
         self.settings = settings
         self.clock = VirtualClock(settings.clock, settings.time_scale, settings.epoch)
-        self._start = self.clock.now()
-        self._builders = builders
+        self.start_epoch = self.clock.now()
+        self.registrations = apis
         self.ids = IdGenerator(settings.seed, name)
         # Survives reset: connected streams stay connected across a reset.
         self.broker = Broker()
         self.apis: dict[str, ApiState] = {}
-        # Cross-cutting per-namespace state (request journal, fault rules), made on first use
-        # by its feature and dropped by reset (after its ``close()``, if it has one).
-        self.extras: dict[str, Any] = {}
-        self._build()
+        self._by_type: dict[type, Any] = {}
+        self.rebuild()
 
-    def _build(self) -> None:
-        for api, build in self._builders.items():
-            self.apis[api] = build(self)
+    def rebuild(self) -> None:
+        # Cross-cutting state that a reset drops as well: what this tenant sent, and the
+        # faults it asked for (their seeded draws start over too).
+        self.journal = Journal(self.settings.journal_limit)
+        self.faults = FaultRules(f"{self.settings.seed}:{self.name}", self.clock)
+        for api in self.registrations:
+            state = self.apis[api.name] = api.build(self)
+            self._by_type[api.state_type] = state
 
-    def api(self, name: str) -> Any:
-        return self.apis[name]
+    def state(self, kind: type[S]) -> S:
+        """This namespace's state of one API, typed: ``ns.state(RevylState)``."""
+        found: S = self._by_type[kind]
+        return found
 
     def reset(self) -> None:
         """Back to the fixtures, the seeded id stream and (manual clock) the start time."""
@@ -57,15 +115,11 @@ class Namespace:
         for state in self.apis.values():
             state.close()
         if self.clock.mode == "manual":
-            self.clock.configure(now=self._start)
+            self.clock.configure(now=self.start_epoch)
         self.ids = IdGenerator(self.settings.seed, self.name)
         self.broker.clear_replay()
-        for extra in self.extras.values():
-            closer = getattr(extra, "close", None)
-            if closer is not None:
-                closer()
-        self.extras.clear()
-        self._build()
+        self.faults.close()
+        self.rebuild()
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -80,27 +134,38 @@ def clock_info(clock: VirtualClock) -> dict[str, Any]:
             "now_epoch": clock.now(), "pending_timers": clock.pending}
 
 
+Restorer = Callable[[Namespace, dict[str, Any]], None]
+
+
 class NamespaceRegistry:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, restore: Restorer | None = None) -> None:
+        """``restore`` puts a parked snapshot into its namespace when that is first used
+        (``emulator.core.snapshots.restore_parked``; passed in, so this module does not depend
+        on the snapshot format)."""
         self.settings = settings
-        self._builders: dict[str, Builder] = {}
+        self._apis: tuple[ApiRegistration[Any], ...] = ()
+        self._restore = restore
         self._namespaces: dict[str, Namespace] = {}
         # Snapshots of namespaces not created yet in this process (``--state-file``, an
         # ``all=true`` import), by key: the first request with the matching token restores it.
         self._parked: dict[str, dict[str, Any]] = {}
 
-    def register(self, api: str, builder: Builder) -> None:
-        self._builders[api] = builder
+    def register(self, api: ApiRegistration[Any]) -> None:
+        if any(known.name == api.name for known in self._apis):
+            raise ValueError(f"API {api.name!r} is registered twice")
+        self._apis = (*self._apis, api)
+
+    @property
+    def apis(self) -> tuple[ApiRegistration[Any], ...]:
+        return self._apis
 
     def get(self, name: str) -> Namespace:
         ns = self._namespaces.get(name)
         if ns is None:
-            ns = self._namespaces[name] = Namespace(name, self.settings, self._builders)
+            ns = self._namespaces[name] = Namespace(name, self.settings, self._apis)
             parked = self._parked.pop(ns.key, None)
-            if parked is not None:
-                from emulator.core.snapshots import restore_parked
-
-                restore_parked(ns, parked)
+            if parked is not None and self._restore is not None:
+                self._restore(ns, parked)
         return ns
 
     def park(self, key: str, document: dict[str, Any]) -> None:

@@ -1,9 +1,9 @@
 """Namespace snapshots: export everything a client can observe as one JSON document, import it
 back (``/_emulator/snapshot``, ``--state-file``).
 
-A document is ``{"schema_version", "namespace", "clock", "ids", "revyl", "interactly",
-"skipped"}``. Each API has its own codec module (``emulator.revyl.snapshot``,
-``emulator.interactly.snapshot``) that reads and writes the existing state objects. Timers are
+A document is ``{"schema_version", "namespace", "clock", "ids", <one part per registered API>,
+"skipped"}``. Each API registers its codec with the namespace registry
+(:class:`~emulator.core.namespaces.ApiRegistration`); this module knows none of them. Timers are
 not data: codecs export the due time (and order) of every pending timer and, on import, hand
 back "re-arm" actions that this module schedules on the namespace clock in the original order.
 
@@ -18,19 +18,18 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 from emulator.core.clock import MAX_INSTANT
-from emulator.core.namespaces import Namespace, NamespaceRegistry
+from emulator.core.namespaces import Namespace, NamespaceRegistry, Rearm
 from emulator.startup_errors import StartupError, read_json
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 MAX_SCALE = 1_000_000.0  # as PUT /_emulator/clock allows
-# (due, original order, arm): what a codec's import asks to put back on the clock.
-Rearm = tuple[float, float, Callable[[], None]]
+__all__ = ["Rearm", "SnapshotError", "export_namespace", "import_namespace", "timer_order"]
 
 
 class Registry(Protocol):
@@ -44,13 +43,6 @@ class Registry(Protocol):
 
 class SnapshotError(ValueError):
     """A document that cannot be imported; the message is meant for the caller."""
-
-
-def _codecs() -> dict[str, Any]:
-    from emulator.interactly import snapshot as interactly_codec
-    from emulator.revyl import snapshot as revyl_codec
-
-    return {"revyl": revyl_codec, "interactly": interactly_codec}
 
 
 def timer_order(timer: Any) -> tuple[float, int] | None:
@@ -67,16 +59,11 @@ def export_namespace(ns: Namespace) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "namespace": ns.key,
         "clock": {"mode": ns.clock.mode, "scale": ns.clock.scale, "now_epoch": ns.clock.now(),
-                  "now": ns.clock.now_iso(), "start_epoch": ns._start},
+                  "now": ns.clock.now_iso(), "start_epoch": ns.start_epoch},
         "ids": ns.ids.getstate(),
     }
-    codecs = _codecs()
-    for api, state in ns.apis.items():
-        codec = codecs.get(api)
-        if codec is None:
-            skipped.append(api)
-            continue
-        document[api] = codec.export(state, skipped)
+    for api in ns.registrations:
+        document[api.name] = api.codec.export(ns.apis[api.name], skipped)
     document["skipped"] = skipped
     return document
 
@@ -122,9 +109,7 @@ def _verify(ns: Namespace) -> None:
     ``verify`` (wire forms of every record)."""
     json.dumps(export_namespace(ns), allow_nan=False)
     for state in ns.apis.values():
-        verify = getattr(state, "verify", None)
-        if verify is not None:
-            verify()
+        state.verify()
 
 
 def import_all(registry: Registry, document: dict[str, Any]) -> dict[str, int]:
@@ -172,21 +157,20 @@ def _apply(ns: Namespace, document: dict[str, Any]) -> None:
     if scale <= 0:
         raise SnapshotError("clock.scale must be positive")
     ns.clock.configure(mode=mode, scale=scale, now=now)
-    ns._start = _clock_number(clock, "start_epoch", ns._start, 0.0, MAX_INSTANT)
-    ns._build()
+    ns.start_epoch = _clock_number(clock, "start_epoch", ns.start_epoch, 0.0, MAX_INSTANT)
+    ns.rebuild()
     try:
         ns.ids.setstate(document["ids"])
     except (KeyError, TypeError, ValueError) as exc:
         raise SnapshotError(f"Snapshot 'ids' is not a valid id stream state: {exc}") from exc
     rearm: list[Rearm] = []
-    codecs = _codecs()
-    for api, state in ns.apis.items():
-        data = document.get(api)
-        if data is None or api not in codecs:
+    for api in ns.registrations:
+        data = document.get(api.name)
+        if data is None:
             continue
         if not isinstance(data, dict):
-            raise SnapshotError(f"Snapshot '{api}' must be an object")
-        rearm.extend(codecs[api].restore(state, data))
+            raise SnapshotError(f"Snapshot '{api.name}' must be an object")
+        rearm.extend(api.codec.restore(ns.apis[api.name], data))
     for _due, _order, arm in sorted(rearm, key=lambda r: (r[0], r[1])):
         arm()
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from emulator.core.clock import iso
-from emulator.core.namespaces import Namespace
+from emulator.core.namespaces import ApiRegistration, Namespace, Rearm
 from emulator.interactly.catalog import Catalog
 from emulator.interactly.engine import Context, Engine
 from emulator.interactly.llm import LLMScripts
@@ -92,9 +92,39 @@ class InteractlyState:
                 closer()
 
 
-def builder() -> Callable[[Namespace], InteractlyState]:
-    return InteractlyState
+class _Codec:
+    """emulator/interactly/snapshot.py, imported when a snapshot is first taken or loaded."""
+
+    def export(self, state: InteractlyState, skipped: list[str]) -> dict[str, Any]:
+        from emulator.interactly import snapshot
+
+        return snapshot.export(state, skipped)
+
+    def restore(self, state: InteractlyState, data: dict[str, Any]) -> list[Rearm]:
+        from emulator.interactly import snapshot
+
+        return snapshot.restore(state, data)
+
+
+class _Seeder:
+    """emulator/interactly/seed.py, imported on the first ``POST /_emulator/seed``."""
+
+    def check(self, state: InteractlyState, part: Any, replace: bool, problems: Any) -> None:
+        from emulator.interactly import seed
+
+        seed.check(state, part, replace, problems)
+
+    def apply(self, state: InteractlyState, part: Any, replace: bool, caller: dict[str, str]
+              ) -> dict[str, Any]:
+        from emulator.interactly import seed
+
+        return seed.apply(state, part, replace, caller)
+
+
+def registration() -> ApiRegistration[InteractlyState]:
+    """How the namespace registry builds, snapshots and seeds Interactly's state."""
+    return ApiRegistration("interactly", InteractlyState, InteractlyState, _Codec(), _Seeder())
 
 
 def interactly(ns: Namespace) -> InteractlyState:
-    return ns.api("interactly")
+    return ns.state(InteractlyState)

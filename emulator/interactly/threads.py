@@ -71,3 +71,10 @@ def split_direct(edges: list[dict[str, Any]]) -> tuple[dict[str, Any] | None,
         return direct[0], []
     main = next((e for e in direct if not companion_flag(e)[0]), None)
     return main, [e for e in direct if e is not main and companion_flag(e)[0]]
+
+
+def trigger_count(completions: dict[str, int], config: dict[str, Any]) -> int:
+    """How often a waiting edge's trigger nodes have completed, on any thread: the edge is
+    armed again only once this grows past what its last evaluation saw. Kept here rather than
+    in the engine because parking (the walk) and evaluating (background work) both read it."""
+    return sum(completions.get(t, 0) for t in config.get("trigger_node_logical_ids") or [])

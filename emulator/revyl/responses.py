@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from emulator.core.contract import WireModel
+from emulator.web.contract import WireModel
 
 
 class RevylModel(WireModel):

@@ -127,3 +127,9 @@ class CompleteUploadResponse(BuildResponse):
 
     version_id: str
     warnings: list[str]
+
+
+class UploadReceivedResponse(RevylModel):
+    """What the emulator's presigned upload URL answers (real storage answers S3's empty 200)."""
+
+    uploaded: int = Field(description="Bytes stored")

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from emulator.core.namespaces import Namespace
+from emulator.core.namespaces import ApiRegistration, Namespace, Rearm
 from emulator.revyl.builds import Builds
 from emulator.revyl.catalog import Catalog, RevylFixtures
 from emulator.revyl.executions import TestExecutions
@@ -19,6 +19,7 @@ from emulator.revyl.workflows import WorkflowExecutions
 class RevylState:
     def __init__(self, ns: Namespace, fixtures: RevylFixtures) -> None:
         settings = ns.settings
+        self.clock = ns.clock
         self.catalog = Catalog(fixtures, ns.clock.now_iso())
         self.outcomes = OutcomeQueue()
         self.tests = TestExecutions(self.catalog, ns.clock, ns.ids, self.outcomes,
@@ -71,9 +72,40 @@ class RevylState:
         self.tests.close()
 
 
-def builder(fixtures: RevylFixtures) -> Callable[[Namespace], RevylState]:
-    return lambda ns: RevylState(ns, fixtures)
+class _Codec:
+    """emulator/revyl/snapshot.py, imported when a snapshot is first taken or loaded."""
+
+    def export(self, state: RevylState, skipped: list[str]) -> dict[str, Any]:
+        from emulator.revyl import snapshot
+
+        return snapshot.export(state, skipped)
+
+    def restore(self, state: RevylState, data: dict[str, Any]) -> list[Rearm]:
+        from emulator.revyl import snapshot
+
+        return snapshot.restore(state, data)
+
+
+class _Seeder:
+    """emulator/revyl/seed.py, imported on the first ``POST /_emulator/seed``."""
+
+    def check(self, state: RevylState, part: Any, replace: bool, problems: Any) -> None:
+        from emulator.revyl import seed
+
+        seed.check(state, part, replace, problems)
+
+    def apply(self, state: RevylState, part: Any, replace: bool, caller: dict[str, str]
+              ) -> dict[str, Any]:
+        from emulator.revyl import seed
+
+        return seed.apply(state, part, replace, caller)
+
+
+def registration(fixtures: RevylFixtures) -> ApiRegistration[RevylState]:
+    """How the namespace registry builds, snapshots and seeds Revyl's state."""
+    build: Callable[[Namespace], RevylState] = lambda ns: RevylState(ns, fixtures)  # noqa: E731
+    return ApiRegistration("revyl", RevylState, build, _Codec(), _Seeder())
 
 
 def revyl(ns: Namespace) -> RevylState:
-    return ns.api("revyl")
+    return ns.state(RevylState)

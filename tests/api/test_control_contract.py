@@ -17,12 +17,12 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from emulator.core.auth import namespace
-from emulator.core.contract import WireModel
 from emulator.core.errors import Conflict
-from emulator.core.lazy import ensure_all
-from emulator.core.routing import all_routes
 from emulator.settings import Settings
+from emulator.web.auth import namespace
+from emulator.web.contract import WireModel
+from emulator.web.lazy import ensure_all
+from emulator.web.routing import all_routes
 
 from .conftest import LOGIN, SDK_HEADERS, advance, start
 
@@ -224,13 +224,12 @@ async def test_a_fault_rule_field_of_the_wrong_type_is_caught(emulator_client: A
 
 async def test_an_error_status_the_route_does_not_declare_is_caught(emulator_client: Any,
                                                                     monkeypatch: Any) -> None:
-    from emulator.control import observe
+    from emulator.core.faults import FaultRules
 
-    class Locked:
-        def remove(self, fault_id: str) -> bool:
-            raise Conflict("Fault rules are locked")
+    def locked(self: Any, fault_id: str) -> bool:
+        raise Conflict("Fault rules are locked")
 
-    monkeypatch.setattr(observe, "faults_of", lambda ns: Locked())
+    monkeypatch.setattr(FaultRules, "remove", locked)
     strict_500(await emulator_client.delete("/_emulator/faults/fault-1"),
                "DELETE /_emulator/faults/{fault_id}", "status 409 is not declared")
 

@@ -14,13 +14,13 @@ from fastapi.routing import APIRoute
 from starlette.routing import WebSocketRoute
 
 from emulator.app import create_app
-from emulator.core.contract import ErrorResponse, ServiceErrorResponse
 from emulator.core.errors import ApiError
-from emulator.core.lazy import ensure_all
-from emulator.core.routing import all_routes
 from emulator.interactly import feedback as feedback_service
 from emulator.interactly import wire
 from emulator.settings import Settings
+from emulator.web.contract import ErrorResponse, ServiceErrorResponse
+from emulator.web.lazy import ensure_all
+from emulator.web.routing import all_routes
 
 from .conftest import SDK_HEADERS
 

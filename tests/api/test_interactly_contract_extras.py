@@ -18,17 +18,17 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 
-from emulator.core import contract
-from emulator.core.contract import ErrorResponse, ServiceErrorResponse
 from emulator.core.errors import Conflict, ServiceError
-from emulator.core.lazy import ensure_all
-from emulator.core.routing import all_routes
 from emulator.interactly import schedules as schedules_module
 from emulator.interactly import tool_runs, webhooks
 from emulator.interactly.catalog import Catalog
 from emulator.interactly.global_variables import GlobalVariables
 from emulator.interactly.state import InteractlyState, interactly
 from emulator.settings import Settings
+from emulator.web import contract
+from emulator.web.contract import ErrorResponse, ServiceErrorResponse
+from emulator.web.lazy import ensure_all
+from emulator.web.routing import all_routes
 
 pytestmark = pytest.mark.anyio
 

@@ -6,8 +6,9 @@ import json
 import httpx
 import pytest
 
-from emulator.core.journal import Journal, near_misses
+from emulator.core.journal import Journal
 from emulator.pytest_plugin import DEFAULT_TOKEN
+from emulator.web.journal import near_misses
 
 from .conftest import EXECUTE, LOGIN, STATUS, advance, start
 

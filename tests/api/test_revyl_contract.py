@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from emulator.core.contract import ErrorResponse
 from emulator.core.errors import Conflict
-from emulator.core.lazy import ensure_all
-from emulator.core.routing import all_routes
 from emulator.revyl import wire, workflow_wire
 from emulator.revyl.executions import TestExecutions
 from emulator.settings import Settings
+from emulator.web.contract import ErrorResponse
+from emulator.web.lazy import ensure_all
+from emulator.web.routing import all_routes
 
 from .conftest import EXECUTE, LOGIN, STATUS, start
 

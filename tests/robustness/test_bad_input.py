@@ -27,10 +27,10 @@ from fastapi import params
 from fastapi.routing import APIRoute
 
 from emulator.app import UPLOAD_PATH_MARKERS
-from emulator.core.lazy import ensure_all
-from emulator.core.routing import all_routes
 from emulator.revyl.yaml_tests import MAX_YAML_CHARS
 from emulator.settings import Settings
+from emulator.web.lazy import ensure_all
+from emulator.web.routing import all_routes
 
 pytestmark = pytest.mark.anyio
 

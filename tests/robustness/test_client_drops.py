@@ -30,9 +30,11 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.core.lazy import ensure_all
 from emulator.pytest_plugin import IN_PROCESS_URL, fresh_token
+from emulator.interactly.state import interactly
+from emulator.revyl.state import RevylState
 from emulator.settings import Settings
+from emulator.web.lazy import ensure_all
 
 pytestmark = pytest.mark.anyio
 
@@ -281,7 +283,7 @@ async def drop_websocket(t: Target, when: str) -> None:
     await serve(t.app, ws_scope("/v1/workflow-runs/ws", t.auth()), receive, send, peer)
     assert peer.gone and peer.sent[0]["type"] == "websocket.accept"
     if when != "before":
-        runs = t.namespace.api("interactly").runs  # not over HTTP: no per-id request caches
+        runs = interactly(t.namespace).runs  # not over HTTP: no per-id request caches
         run = runs.get(frames[0]["workflow_run_id"])
         assert run.status == "waiting_for_user_input"
         runs.delete(run.id)
@@ -380,7 +382,7 @@ async def test_a_thousand_dropped_clients_leave_no_tasks_subscribers_uploads_or_
     builds = (await target.client.get(f"/api/v1/apps/{ANDROID}/builds",
                                       params={"page_size": 100})).json()["items"]
     assert DROPPED_VERSION not in [b["version"] for b in builds]
-    assert all(u.data is None for u in ns.api("revyl").builds.uploads.values())
+    assert all(u.data is None for u in ns.state(RevylState).builds.uploads.values())
     runs = (await target.client.get("/v1/workflow-runs")).json()
     assert runs["total"] == 0, runs
     assert growth < MEMORY_BOUND, f"memory grew {growth} bytes over {DROPS} drops:\n{top}"

@@ -1,4 +1,4 @@
-"""``emulator.core.contract``: ``--strict`` holds every answer of a route to what it declares.
+"""``emulator.web.contract``: ``--strict`` holds every answer of a route to what it declares.
 
 A tiny app built here (routers with :class:`StrictJSONRoute`, as every router of the emulator)
 answers on purpose what its routes do not declare, so each kind of drift is shown to become the
@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from emulator.core.contract import WireModel, contract_of, covers, errors, media
 from emulator.core.errors import ApiError, Conflict, NotFound, ServiceError
-from emulator.core.routing import StrictJSONRoute
 from emulator.settings import Settings
+from emulator.web.contract import WireModel, contract_of, covers, errors, media
+from emulator.web.routing import StrictJSONRoute
 
 
 class Gadget(WireModel):

@@ -13,7 +13,7 @@ from emulator.core.namespaces import Namespace
 from emulator.revyl import monitor, responses, wire
 from emulator.revyl.catalog import RevylFixtures
 from emulator.revyl.machine import TestExecution
-from emulator.revyl.state import RevylState, builder
+from emulator.revyl.state import RevylState, registration
 from emulator.settings import DEFAULT_FIXTURES, Settings
 
 LOGIN = "7e570000-0000-4000-8000-000000000001"
@@ -23,8 +23,8 @@ Render = Callable[[TestExecution, str], dict[str, Any]]
 @pytest.fixture
 def state() -> Iterator[RevylState]:
     ns = Namespace("verify", Settings(clock="manual", seed=0),
-                   {"revyl": builder(RevylFixtures.load(DEFAULT_FIXTURES))})
-    yield ns.api("revyl")
+                   (registration(RevylFixtures.load(DEFAULT_FIXTURES)),))
+    yield ns.state(RevylState)
     ns.clock.cancel_all()
 
 

@@ -7,8 +7,8 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 
-from emulator.core.lazy import LazyGate, LazyRoutes
-from emulator.core.routing import RouteIndex, all_routes, mount, on_paths
+from emulator.web.lazy import LazyGate, LazyRoutes
+from emulator.web.routing import RouteIndex, all_routes, mount, on_paths
 
 
 def make_router() -> APIRouter:
@@ -78,7 +78,7 @@ async def test_a_lazy_family_is_built_once_by_the_first_request_that_needs_it():
 def test_every_route_of_each_lazy_family_is_under_its_declared_prefixes():
     """Otherwise a request could reach the router before its family is built (a false 404)."""
     from emulator.app import LAZY_FAMILIES
-    from emulator.core.lazy import under
+    from emulator.web.lazy import under
 
     for load, prefixes in LAZY_FAMILIES:
         covers = under(*prefixes)

@@ -17,7 +17,6 @@ from typing import Annotated
 
 from pydantic import Field, SkipValidation
 
-from emulator.core.contract import WireModel
 from emulator.interactly.models.edges import (
     CompanionEdgeConfig,
     ConditionalEdgeConfig,
@@ -42,6 +41,7 @@ from emulator.interactly.models.tools import (
     KnowledgeBaseToolConfig,
 )
 from emulator.interactly.models.workflow import WorkflowConfig, WorkflowConfigFullyHydrated
+from emulator.web.contract import WireModel
 
 # Stored configs of each kind, one model per ``type``. Plain unions: a discriminator inside
 # SkipValidation breaks FastAPI's OpenAPI generation, and each variant's ``type`` is a const.

@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from emulator.core.contract import WireModel
 from emulator.interactly.responses.common import (
     EdgeDocument,
     NodeDocument,
@@ -16,6 +15,7 @@ from emulator.interactly.responses.common import (
     ToolDocument,
     WorkflowVersionDocument,
 )
+from emulator.web.contract import WireModel
 
 #: A JSON Schema document (draft 2020-12, as pydantic writes it): free-form by nature.
 JsonSchema = dict[str, Any]

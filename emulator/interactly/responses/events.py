@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, SkipValidation
 
-from emulator.core.contract import WireModel
 from emulator.interactly.models.common import CommentConfig, RatingConfig
 from emulator.interactly.models.nodes import LLMNodeRunInput, NodeRunOutput
 from emulator.interactly.models.runs import (
@@ -25,6 +24,7 @@ from emulator.interactly.models.runs import (
     WorkflowRunInputOutputPair,
     WorkflowRunOutput,
 )
+from emulator.web.contract import WireModel
 
 
 # -------------------------------------------------------------------------------- messages

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from emulator.core.contract import WireModel
+from emulator.web.contract import WireModel
 
 #: The run status values of the service (spec §1.7).
 RunStatus = Literal["not_started", "started", "running", "failed", "completed", "paused",

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from emulator.core.contract import WireModel
 from emulator.interactly.models.documents import NodeLibraryConfig, WorkflowTemplateConfig
 from emulator.interactly.responses.common import EntityFields, ObjectIdKey, PageFields
+from emulator.web.contract import WireModel
 
 
 # ---------------------------------------------------------------------- global variables

@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from pydantic import Field, SerializeAsAny
 
-from emulator.core.contract import WireModel
 from emulator.interactly.models.edges import EdgeConfig
 from emulator.interactly.models.llm import LLMOrGroupConfig
 from emulator.interactly.models.node_base import BaseNodeConfig
@@ -21,6 +20,7 @@ from emulator.interactly.responses.common import (
     PageFields,
     WorkflowVersionDocument,
 )
+from emulator.web.contract import WireModel
 
 DiffStatus = Literal["added", "removed", "modified"]
 

@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from emulator.core.contract import WireModel
 from emulator.interactly.responses.common import ObjectIdKey
+from emulator.web.contract import WireModel
 
 
 class ScheduleResponse(WireModel):

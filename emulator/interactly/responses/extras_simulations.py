@@ -8,10 +8,10 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from emulator.core.contract import WireModel
 from emulator.interactly.models.documents import SimulationConfig, SimulationWorkflowDetails
 from emulator.interactly.responses.common import EntityFields, ObjectIdKey, PageFields
 from emulator.interactly.responses.extras import RunStatus
+from emulator.web.contract import WireModel
 
 SimulationStatus = Literal["pending", "running", "completed", "failed", "cancelled"]
 

@@ -8,10 +8,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from emulator.core.contract import WireModel
 from emulator.interactly.models.super_node import SuperNodeInterface
 from emulator.interactly.models.workflow import WorkflowConfigFullyHydrated
 from emulator.interactly.responses.common import PageFields
+from emulator.web.contract import WireModel
 
 
 class SuperNodeSummary(WireModel):

@@ -8,9 +8,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from emulator.core.contract import WireModel
 from emulator.interactly.responses.common import ObjectIdKey, PageFields
 from emulator.interactly.responses.extras import RunStatus
+from emulator.web.contract import WireModel
 
 WebhookAction = Literal["workflow_created", "workflow_updated", "workflow_deleted",
                         "workflow_run_started", "workflow_run_completed"]

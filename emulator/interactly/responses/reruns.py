@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from emulator.core.contract import WireModel
 from emulator.interactly.responses.runs import RunStatus
+from emulator.web.contract import WireModel
 
 ResolvedMode = Literal["EXACT", "REMAPPED", "PORTABLE"]
 HistoryMode = Literal["FULL", "USER_AND_ASSISTANT_ONLY", "NONE"]

@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from pydantic import Field, SkipValidation
 
-from emulator.core.contract import WireModel
 from emulator.interactly.models.common import CommentConfig, RatingConfig
 from emulator.interactly.models.runs import WorkflowRun
 from emulator.interactly.models.workflow import WorkflowConfigFullyHydrated
@@ -20,6 +19,7 @@ from emulator.interactly.responses.events import (
     RunInputOutputPair,
     TokenUsage,
 )
+from emulator.web.contract import WireModel
 
 #: ``WorkflowStatus`` (spec §1.7).
 RunStatus = Literal["not_started", "started", "running", "failed", "completed", "paused",

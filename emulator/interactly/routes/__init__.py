@@ -1,6 +1,6 @@
 """Interactly routers, built once at the SDK's default base (``/v1``); the production base
-``/workflows/v1`` is the same routes behind :class:`emulator.core.aliases.PathAlias`, and
-they are built on first use or in the background (:mod:`emulator.core.lazy`)."""
+``/workflows/v1`` is the same routes behind :class:`emulator.web.aliases.PathAlias`, and
+they are built on first use or in the background (:mod:`emulator.web.lazy`)."""
 
 from __future__ import annotations
 

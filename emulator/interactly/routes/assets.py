@@ -9,9 +9,6 @@ from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly import assets, global_variables
 from emulator.interactly.assets import AccessLevel, NodeLibraryConfig, TemplateConfig, TemplatePatch
 from emulator.interactly.global_variables import VariableIn, VariablePatch
@@ -30,6 +27,9 @@ from emulator.interactly.responses.extras_assets import (
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, team, user
 from emulator.interactly.state import interactly
 from emulator.interactly.wire import page as paged
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: global variables, templates, node libraries")
 Search = Annotated[str | None, Query(max_length=200)]

@@ -10,10 +10,7 @@ from fastapi import Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
 from emulator.core.errors import ApiError, NotFound
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly import (
     bundles,
     diffs,
@@ -50,6 +47,9 @@ from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, base_u
 from emulator.interactly.state import InteractlyState, interactly
 from emulator.interactly.tool_registry import CONFIGURABLE, INBUILT
 from emulator.interactly.tool_runs import ToolRunner
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: workflows and tools")
 

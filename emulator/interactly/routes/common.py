@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 
-from emulator.core.aliases import mount_of
-from emulator.core.auth import namespace
 from emulator.core.ids import OBJECT_ID
 from emulator.core.namespaces import Namespace
+from emulator.web.aliases import mount_of
+from emulator.web.auth import namespace
 
 Ns = Annotated[Namespace, Depends(namespace)]
 ObjectId = Annotated[str, Path(pattern=OBJECT_ID)]

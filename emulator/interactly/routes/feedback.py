@@ -9,9 +9,6 @@ from fastapi import Path, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly import wire
 from emulator.interactly.feedback import feedback
 from emulator.interactly.models.common import RatingValue  # the one RatingConfig stores
@@ -22,6 +19,9 @@ from emulator.interactly.responses.runs import (
 )
 from emulator.interactly.routes.common import Ns, ObjectId, user
 from emulator.interactly.state import interactly
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: run feedback")
 

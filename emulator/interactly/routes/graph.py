@@ -8,9 +8,6 @@ from fastapi import Body, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly import wire
 from emulator.interactly.catalog import NODE_TYPES
 from emulator.interactly.responses.common import (
@@ -39,6 +36,9 @@ from emulator.interactly.routes.common import (
     user,
 )
 from emulator.interactly.state import interactly
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: nodes, edges, tools")
 KINDS = {"nodes": "node", "edges": "edge", "tools": "tool"}

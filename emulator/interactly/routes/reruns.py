@@ -9,10 +9,7 @@ from fastapi import Body, Path, Query, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
 from emulator.core.ids import OBJECT_ID
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly.reruns import RerunTarget, reruns
 from emulator.interactly.responses.reruns import (
     RerunnableTurnsResponse,
@@ -23,6 +20,9 @@ from emulator.interactly.responses.reruns import (
 )
 from emulator.interactly.routes.common import Ns, ObjectId, team, user
 from emulator.interactly.state import interactly
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: re-runs")
 

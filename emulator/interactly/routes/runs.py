@@ -10,9 +10,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly import wire
 from emulator.interactly.responses.runs import (
     InteractiveRunResponse,
@@ -32,6 +29,9 @@ from emulator.interactly.routes.common import (
     user,
 )
 from emulator.interactly.state import interactly
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: runs")
 

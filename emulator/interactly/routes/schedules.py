@@ -9,14 +9,14 @@ from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly.responses.extras_schedules import ScheduleResponse
 from emulator.interactly.routes.common import Ns, ObjectId, team, user
 from emulator.interactly.routes.runs import parse_input
 from emulator.interactly.schedules import schedules
 from emulator.interactly.state import interactly
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: schedules")
 Status = Literal["pending", "completed", "failed", "cancelled"]

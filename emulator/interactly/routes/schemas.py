@@ -11,10 +11,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
 from emulator.core.errors import NotFound
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly.responses.core import (
     EdgeSchemasResponse,
     JsonSchema,
@@ -23,6 +20,9 @@ from emulator.interactly.responses.core import (
     WorkflowRunSchemasResponse,
 )
 from emulator.interactly.routes.common import Ns
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: schemas")
 

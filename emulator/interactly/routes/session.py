@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import StrictJSONRoute
 from emulator.interactly.responses.core import SessionResponse
 from emulator.interactly.routes.common import Ns
 from emulator.interactly.state import interactly
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import StrictJSONRoute
 
 # A plain router (api_router declares 401 for its routes): the handler resolves the caller's
 # namespace itself, so its 401 is declared on the route.

@@ -10,9 +10,6 @@ from fastapi import Body, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly import simulations
 from emulator.interactly.responses.extras import ResourceDeletedResponse
 from emulator.interactly.responses.extras_simulations import (
@@ -28,6 +25,9 @@ from emulator.interactly.routes.common import OBJECT_ID, Ns, ObjectId, PageNo, S
 from emulator.interactly.simulations import SimulationIn, SimulationPatch, Simulations
 from emulator.interactly.state import interactly
 from emulator.interactly.wire import page as paged
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: simulations")
 

@@ -20,15 +20,15 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 
-from emulator.core.auth import bearer_token, registry
 from emulator.core.errors import ApiError
-from emulator.core.limits import strict_json_loads
 from emulator.core.namespaces import Namespace
+from emulator.core.strict_json import strict_json_loads
 from emulator.interactly.driver import BackgroundDriver
 from emulator.interactly.engine import Run
 from emulator.interactly.reruns import RerunTokenInvalid, reruns
 from emulator.interactly.routes.runs import parse_input
 from emulator.interactly.state import interactly
+from emulator.web.auth import bearer_token, registry
 
 router = APIRouter()
 MAX_FRAME = 1024 * 1024

@@ -9,9 +9,6 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly import super_node_registry
 from emulator.interactly.responses.extras_super_nodes import (
     ExpandPreviewResponse,
@@ -27,6 +24,9 @@ from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size
 from emulator.interactly.state import interactly
 from emulator.interactly.super_node_registry import Interface, SuperNodeRegistry
 from emulator.interactly.wire import page as paged
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: super nodes")
 VersionNo = Annotated[int | None, Query(ge=0)]

@@ -12,9 +12,6 @@ from fastapi import Body, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly import wire
 from emulator.interactly.responses.extras import ResourceDeletedResponse
 from emulator.interactly.responses.extras_webhooks import (
@@ -28,6 +25,9 @@ from emulator.interactly.responses.extras_webhooks import (
 from emulator.interactly.routes.common import Ns, ObjectId, ObjectIdQuery, PageNo, Size, team, user
 from emulator.interactly.state import interactly
 from emulator.interactly.webhooks import webhooks
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: webhooks")
 Action = Literal["workflow_created", "workflow_updated", "workflow_deleted",

@@ -8,9 +8,6 @@ from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
-from emulator.core.contract import errors
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.interactly import wire
 from emulator.interactly.responses.common import (
     WorkflowListResponse,
@@ -25,6 +22,9 @@ from emulator.interactly.responses.core import (
 )
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, base_url, team, user
 from emulator.interactly.state import interactly
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Interactly: workflows")
 

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Request
 from starlette.responses import JSONResponse
 
-from emulator.core.auth import bearer_token, namespace
-from emulator.core.contract import errors
 from emulator.core.namespaces import Namespace
-from emulator.core.responses import ok
-from emulator.core.routing import StrictJSONRoute, api_router
 from emulator.revyl import wire
 from emulator.revyl.responses import AuthInfo, HealthCheckResponse, TelemetryResponse
 from emulator.revyl.state import revyl
+from emulator.web.auth import bearer_token, namespace
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import StrictJSONRoute, api_router
 
 TAG = "Revyl: account"
 public = APIRouter(tags=[TAG], route_class=StrictJSONRoute)

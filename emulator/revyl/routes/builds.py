@@ -8,13 +8,9 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, File, Query, Request, UploadFile
 from starlette.responses import JSONResponse
 
-from emulator.core.auth import namespace
-from emulator.core.contract import errors
 from emulator.core.errors import ApiError, BadRequest
 from emulator.core.loopback import allowed_url
 from emulator.core.namespaces import Namespace
-from emulator.core.responses import ok
-from emulator.core.routing import api_router, on_paths
 from emulator.revyl import build_wire as wire
 from emulator.revyl.builds import page_of
 from emulator.revyl.downloads import DownloadFailed, download
@@ -40,6 +36,10 @@ from emulator.revyl.responses_builds import (
     UploadSessionResponse,
 )
 from emulator.revyl.state import revyl
+from emulator.web.auth import namespace
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router, on_paths
 
 router = api_router("Revyl: builds")
 Ns = Annotated[Namespace, Depends(namespace)]

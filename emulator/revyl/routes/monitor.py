@@ -11,12 +11,12 @@ from fastapi import Depends
 from sse_starlette import EventSourceResponse
 from starlette.types import Message, Send
 
-from emulator.core.auth import namespace
 from emulator.core.broker import sse_frame
-from emulator.core.contract import media
 from emulator.core.namespaces import Namespace
-from emulator.core.routing import api_router
 from emulator.revyl.state import revyl
+from emulator.web.auth import namespace
+from emulator.web.contract import media
+from emulator.web.routing import api_router
 
 router = api_router("Revyl: monitor")
 Ns = Annotated[Namespace, Depends(namespace)]

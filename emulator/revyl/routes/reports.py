@@ -8,16 +8,16 @@ from typing import Annotated, Any
 from fastapi import Depends
 from starlette.responses import JSONResponse
 
-from emulator.core.auth import namespace
-from emulator.core.contract import errors
 from emulator.core.errors import BadRequest, NotFound
 from emulator.core.namespaces import Namespace
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.revyl.models import ShareableLinkRequest
 from emulator.revyl.responses import ShareableReportLinkResponse
 from emulator.revyl.state import revyl
 from emulator.revyl.wire import UI_ORIGIN
+from emulator.web.auth import namespace
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Revyl: reports")
 Ns = Annotated[Namespace, Depends(namespace)]

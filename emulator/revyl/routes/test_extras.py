@@ -9,12 +9,8 @@ from fastapi import Depends, Query
 from pydantic import Field
 from starlette.responses import JSONResponse
 
-from emulator.core.auth import namespace
-from emulator.core.contract import errors
 from emulator.core.errors import Conflict
 from emulator.core.namespaces import Namespace
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.revyl.models import _Request
 from emulator.revyl.responses import TestTag
 from emulator.revyl.responses_yaml import (
@@ -29,6 +25,10 @@ from emulator.revyl.responses_yaml import (
 )
 from emulator.revyl.state import revyl
 from emulator.revyl.wire import stable_id, tag_id
+from emulator.web.auth import namespace
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Revyl: test extras")
 Ns = Annotated[Namespace, Depends(namespace)]

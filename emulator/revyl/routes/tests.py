@@ -7,11 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 from starlette.responses import JSONResponse
 
-from emulator.core.auth import namespace
-from emulator.core.contract import errors
 from emulator.core.namespaces import Namespace
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.revyl import wire
 from emulator.revyl.responses import (
     ReportContextResponse,
@@ -20,6 +16,10 @@ from emulator.revyl.responses import (
     TestResourceResponse,
 )
 from emulator.revyl.state import revyl
+from emulator.web.auth import namespace
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Revyl: tests")
 Ns = Annotated[Namespace, Depends(namespace)]

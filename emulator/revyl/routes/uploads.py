@@ -13,13 +13,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from emulator.control.responses import UploadReceivedResponse
-from emulator.core.auth import registry
-from emulator.core.contract import errors, media
 from emulator.core.errors import NotFound
 from emulator.core.namespaces import Namespace
-from emulator.core.routing import StrictJSONRoute
+from emulator.revyl.responses_builds import UploadReceivedResponse
 from emulator.revyl.state import revyl
+from emulator.web.auth import registry
+from emulator.web.contract import errors, media
+from emulator.web.routing import StrictJSONRoute
 
 router = APIRouter(prefix="/_emulator", tags=["Emulator control plane"],
                    route_class=StrictJSONRoute)

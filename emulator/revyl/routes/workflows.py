@@ -7,12 +7,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 from starlette.responses import JSONResponse
 
-from emulator.core.auth import namespace
-from emulator.core.contract import errors
 from emulator.core.errors import NotFound
 from emulator.core.namespaces import Namespace
-from emulator.core.responses import ok
-from emulator.core.routing import api_router
 from emulator.revyl import workflow_wire as wire
 from emulator.revyl.ci_headers import CI
 from emulator.revyl.models import ExecuteWorkflowRequest, UnifiedReportRequest
@@ -27,6 +23,10 @@ from emulator.revyl.responses_workflows import (
     WorkflowStatusResponse,
 )
 from emulator.revyl.state import revyl
+from emulator.web.auth import namespace
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router
 
 router = api_router("Revyl: workflows")
 Ns = Annotated[Namespace, Depends(namespace)]

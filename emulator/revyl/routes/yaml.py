@@ -9,12 +9,8 @@ from fastapi import Depends
 from pydantic import Field
 from starlette.responses import JSONResponse
 
-from emulator.core.auth import namespace
-from emulator.core.contract import errors
 from emulator.core.errors import ApiError
 from emulator.core.namespaces import Namespace
-from emulator.core.responses import ok
-from emulator.core.routing import api_router, on_paths
 from emulator.revyl import yaml_tests
 from emulator.revyl.catalog import TestDef
 from emulator.revyl.models import _Request
@@ -28,6 +24,10 @@ from emulator.revyl.responses_yaml import (
     YamlCreationResponse,
 )
 from emulator.revyl.state import revyl
+from emulator.web.auth import namespace
+from emulator.web.contract import errors
+from emulator.web.responses import ok
+from emulator.web.routing import api_router, on_paths
 
 router = api_router("Revyl: test YAML")
 Ns = Annotated[Namespace, Depends(namespace)]

@@ -87,7 +87,7 @@ def media(code: int, media_type: str, description: str,
 
 # Every route may answer these without declaring them: FastAPI's request validation (422) and
 # a body cut off by the client (499). The APIs' routers declare 401 for all their routes
-# (emulator.core.routing.api_router).
+# (emulator.web.routing.api_router).
 IMPLICIT: dict[int, Any] = {422: ErrorResponse, 499: ErrorResponse}
 
 

@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Match, NoMatchFound, compile_path
 from starlette.types import Receive, Scope, Send
 
 from emulator.core.errors import ApiError
-from emulator.core.limits import strict_json_loads
+from emulator.core.strict_json import strict_json_loads
 
 Handler = Callable[..., Any]
 
@@ -34,7 +34,7 @@ class StrictJSONRoute(APIRoute):
     """Every route of the emulator (give it to every ``APIRouter`` as ``route_class``):
     NaN/Infinity, lone surrogates and absurd nesting in a JSON body are a 422 ``json_invalid``
     before the handler runs, so they are never stored; and under ``--strict`` every answer is
-    held against the route's declared contract (:mod:`emulator.core.contract`). Strictness is
+    held against the route's declared contract (:mod:`emulator.web.contract`). Strictness is
     read per request because one route object serves every app built in a process."""
 
     def get_route_handler(self) -> Callable[[Request], Any]:
@@ -45,7 +45,7 @@ class StrictJSONRoute(APIRoute):
             request = StrictJSONRequest(request.scope, request.receive)
             if not request.app.state.settings.strict:
                 return await handler(request)
-            from emulator.core import contract
+            from emulator.web import contract
 
             try:
                 response = await handler(request)
@@ -112,8 +112,8 @@ class AliasRoute(BaseRoute):
 def api_router(*tags: str) -> APIRouter:
     """A router of an emulated API: every route needs a bearer token, which names the
     caller's namespace (401 ``{"detail": ...}`` without one)."""
-    from emulator.core.auth import namespace
-    from emulator.core.contract import errors
+    from emulator.web.auth import namespace
+    from emulator.web.contract import errors
 
     return APIRouter(tags=list(tags), dependencies=[Depends(namespace)],
                      responses=errors(401), route_class=StrictJSONRoute)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from emulator.core.routing import mount
+from emulator.web.routing import mount
 
 if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
