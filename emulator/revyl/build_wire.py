@@ -68,6 +68,12 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def platform_counts(apps: list[App]) -> dict[str, int]:
+    """How many of the listed apps (all pages) are on each platform."""
+    return {"android": sum(a.platform == "Android" for a in apps),
+            "ios": sum(a.platform == "iOS" for a in apps), "total": len(apps)}
+
+
 def paginated(items: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
     return {"items": items, **meta}
 

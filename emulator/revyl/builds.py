@@ -10,19 +10,24 @@ Three upload flows end in the same place, a ready :class:`Build` holding the byt
 
 Presigned URLs point back at the emulator (``/_emulator/uploads/{namespace}/{upload_id}``) and
 carry the namespace key in the path, because the PUT has no Authorization header.
+
+A fourth way in, ``from-url``, downloads the artifact (loopback or allow-listed hosts only).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from emulator.core.clock import VirtualClock
 from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound
 from emulator.core.ids import IdGenerator
-from emulator.revyl import artifacts
+from emulator.core.loopback import allowed_url
+from emulator.core.namespaces import Rearm
+from emulator.revyl import artifacts, records
 from emulator.revyl.catalog import App, Build, Catalog
+from emulator.revyl.downloads import DownloadFailed, download
 
 UPLOAD_TTL_SECONDS = 3600.0
 PLATFORMS = {"android": "Android", "ios": "iOS"}
@@ -38,6 +43,13 @@ class PendingUpload:
     expires_at: float
     build_id: str | None = None  # legacy flow: the pending build row
     data: bytes | None = None
+
+
+class DownloadRefused(ApiError):
+    """A from-url artifact that could not be fetched. Spec §9.2: a 502, part of the contract
+    rather than an emulator failure (offline, any host but loopback or the allow-list is one)."""
+
+    status_code = 502
 
 
 def normalise_platform(value: str) -> str:
@@ -176,6 +188,46 @@ class Builds:
     def existing(self, app_id: str, version: str) -> Build | None:
         return self._by_version(self.app(app_id), version)
 
+    def store_upload(self, app_id: str, version: str, file_name: str | None, data: bytes,
+                     set_as_current: bool) -> Build:
+        """The file of a stream upload (one multipart request)."""
+        if not data:
+            raise BadRequest("The uploaded file is empty")
+        return self.store(app_id, version, file_name or "artifact.bin", data,
+                          {"source": "stream_upload"}, set_as_current)
+
+    async def import_from_url(self, app_id: str, version: str, url: str, *,
+                              headers: dict[str, str], metadata: dict[str, Any],
+                              set_as_current: bool, allow_hosts: list[str],
+                              max_bytes: int) -> tuple[Build, bool]:
+        """Download ``url`` and store it as a ready build: (build, whether it was reused).
+
+        Idempotent on (app, version): a ready build of that version is answered again without
+        fetching anything, so a retried CI step does not fail with a 409. The emulator never
+        reaches the internet: only loopback and ``allow_hosts`` are fetched, anything else (and
+        any failed fetch, or one over ``max_bytes``) is a :class:`DownloadRefused`.
+        """
+        found = self.existing(app_id, version)
+        if found is not None and found.status == "ready":
+            return found, True
+        if not allowed_url(url, allow_hosts):
+            raise DownloadRefused(f"Failed to download artifact from {url}: the emulator only "
+                                  "fetches loopback or allow-listed hosts")
+        try:
+            data, file_name = await download(url, headers, max_bytes)
+        except DownloadFailed as exc:
+            raise DownloadRefused(f"Failed to download artifact from {url}: {exc}") from None
+        build = self.store(app_id, version, file_name, data,
+                           {**metadata, "source": "from_url", "from_url": url}, set_as_current)
+        return build, False
+
+    def artifact(self, build_id: str) -> Build:
+        """A build whose bytes are stored here (fixture and pending builds have none)."""
+        _, build = self.build(build_id)
+        if build.data is None:
+            raise NotFound("This build has no stored artifact")
+        return build
+
     # ------------------------------------------------------------------ presigned uploads
     def open_upload(self, app_id: str, version: str, file_name: str, *,
                     create_pending_build: bool) -> PendingUpload:
@@ -270,6 +322,21 @@ class Builds:
             raise BadRequest("version must not be empty")
         if self._by_version(app, version) is not None:
             raise Conflict(f"Version '{version}' already exists for this app")
+
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self) -> dict[str, Any]:
+        """Presigned uploads not finished yet, with any bytes already PUT (base64). Apps and
+        builds are the catalog's."""
+        return {"uploads": [{**{k: v for k, v in asdict(u).items() if k != "data"},
+                             "data": records.b64(u.data)} for u in self.uploads.values()]}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        """An upload's expiry is a time compared on use, not a timer: nothing to re-arm."""
+        self.uploads = {}
+        for raw in data.get("uploads", []):
+            upload = PendingUpload(**{**raw, "data": records.unb64(raw.get("data"))})
+            self.uploads[upload.id] = upload
+        return []
 
     def upload_url(self, base_url: str, upload: PendingUpload) -> str:
         """Absolute, from the configured public URL (never the Host header: through a TLS

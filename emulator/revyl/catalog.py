@@ -7,13 +7,16 @@ copy, so a test that edits a definition never leaks into another namespace or su
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emulator.core.errors import NotFound
+from emulator.core.namespaces import Rearm
+from emulator.core.snapshots import SnapshotError
+from emulator.revyl import records
 from emulator.startup_errors import StartupError, describe_model_error, read_json
 
 FIXTURE_FILE = "revyl.json"
@@ -248,6 +251,53 @@ class Catalog:
             raise NotFound("Test not found")
         return test
 
+    def workflow(self, workflow_id: str) -> WorkflowDef:
+        workflow = self.workflows.get(workflow_id)
+        if workflow is None:
+            raise NotFound("Workflow not found")
+        return workflow
+
+    def search_tests(self, search: str | None) -> list[TestDef]:
+        """Tests whose name contains ``search`` (any case), in definition order."""
+        return [t for t in self.tests.values() if not search or search.lower() in t.name.lower()]
+
+    def search_workflows(self, search: str | None) -> list[WorkflowDef]:
+        return [w for w in self.workflows.values()
+                if not search or search.lower() in w.name.lower()]
+
     def app_name(self, app_id: str | None) -> str | None:
         app = self.apps.get(app_id or "")
         return app.name if app else None
+
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self) -> dict[str, Any]:
+        """The org and every definition; a build's bytes as base64 (None for fixture builds)."""
+        return {"org": dict(self.org), "tests": [asdict(t) for t in self.tests.values()],
+                "workflows": [asdict(w) for w in self.workflows.values()],
+                "apps": [_app_record(a) for a in self.apps.values()]}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        """Replace the definitions with the document's. The org dict is updated in place: the
+        monitor reads the org id from this very object. Nothing here has a timer."""
+        org = data.get("org")
+        if org is not None:
+            if not isinstance(org, dict) or "org_id" not in org:
+                raise SnapshotError("revyl.org must be an object with an org_id")
+            self.org.clear()
+            self.org.update(org)
+        self.tests = {t["id"]: TestDef(**t) for t in data.get("tests", [])}
+        self.workflows = {w["id"]: WorkflowDef(**w) for w in data.get("workflows", [])}
+        self.apps = {}
+        for raw in data.get("apps", []):
+            app = App(**{k: v for k, v in raw.items() if k != "builds"})
+            app.builds = [Build(**{**b, "data": records.unb64(b.get("data"))})
+                          for b in raw.get("builds", [])]
+            self.apps[app.id] = app
+        return []
+
+
+def _app_record(app: App) -> dict[str, Any]:
+    data = {k: v for k, v in asdict(app).items() if k != "builds"}
+    data["builds"] = [{**{k: v for k, v in asdict(b).items() if k != "data"},
+                       "data": records.b64(b.data)} for b in app.builds]
+    return data

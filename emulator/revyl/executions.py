@@ -7,12 +7,15 @@ nothing about HTTP or streams.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, fields
 from typing import Any
 
 from emulator.core.clock import VirtualClock
-from emulator.core.errors import NotFound
+from emulator.core.errors import BadRequest, NotFound
 from emulator.core.ids import IdGenerator
+from emulator.core.namespaces import Rearm
+from emulator.revyl import records
 from emulator.revyl.catalog import Catalog
 from emulator.revyl.machine import Plan, TestExecution, TestMachine
 from emulator.revyl.outcomes import OutcomeQueue, OutcomeScript, magic_result
@@ -20,6 +23,8 @@ from emulator.revyl.outcomes import OutcomeQueue, OutcomeScript, magic_result
 Listener = Callable[[TestExecution, str], None]
 # Default memory bound (settings.max_finished): oldest finished executions are forgotten.
 MAX_FINISHED = 5000
+# Snapshot fields of an execution besides its plan and timer (encoded apart).
+_RECORD_FIELDS = [f.name for f in fields(TestExecution) if f.name not in ("plan", "timer")]
 
 
 class TestExecutions:
@@ -103,8 +108,72 @@ class TestExecutions:
         """Executions of one test, newest first."""
         return [self.by_id[i] for i in reversed(self._by_test.get(test_id, []))]
 
+    def history_of(self, test_id: str) -> list[TestExecution]:
+        """Like :meth:`history`, for a test that must exist (404 otherwise)."""
+        self.catalog.test(test_id)
+        return self.history(test_id)
+
+    def for_report(self, task_id: str | None, test_id: str | None,
+                   history_id: str | None) -> TestExecution:
+        """The execution a shareable report link is asked for: by ``task_id``, or by
+        ``history_id`` (with the ``test_id`` it must belong to, when given) as older clients
+        ask."""
+        if task_id:
+            return self.get(task_id)
+        if history_id:
+            found = next((e for e in self.by_id.values() if e.test_history_id == history_id),
+                         None)
+            if found is None or (test_id and found.test_id != test_id):
+                raise NotFound("Test history not found")
+            return found
+        raise BadRequest("Give task_id, or test_id and history_id")
+
     def close(self) -> None:
         for execution in self.by_id.values():
             if execution.timer is not None:
                 execution.timer.cancel()
         self._listeners.clear()
+
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self, also: Iterable[TestExecution] = ()) -> dict[str, Any]:
+        """Every indexed execution, then ``also`` (executions the retention bound dropped from
+        the index that a workflow still shows as its children), each with its plan and
+        pending timer; and the order finished ones will be forgotten in."""
+        executions = dict(self.by_id)
+        for e in also:
+            executions.setdefault(e.id, e)
+        return {"test_executions": [_record(e, e.id in self.by_id) for e in executions.values()],
+                "finished_order": list(self._finished)}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        return self.restore_executions(data)[0]
+
+    def restore_executions(self, data: dict[str, Any]
+                           ) -> tuple[list[Rearm], dict[str, TestExecution]]:
+        """Replace every execution with the document's: (timers to re-arm, every execution
+        by id, indexed or not, for the workflows to find their children in)."""
+        rearm: list[Rearm] = []
+        every: dict[str, TestExecution] = {}
+        self.by_id.clear()
+        self._by_test.clear()
+        for raw in data.get("test_executions", []):
+            e = TestExecution(**{k: raw[k] for k in _RECORD_FIELDS if k in raw},
+                              plan=Plan(**raw["plan"]))
+            every[e.id] = e
+            if raw.get("indexed", True):
+                self.by_id[e.id] = e
+                self._by_test.setdefault(e.test_id, []).append(e.id)
+            if raw.get("timer") and not e.terminal:
+                rearm.append(self._rearm(e, raw["timer"]))
+        self._finished = deque(i for i in data.get("finished_order", []) if i in self.by_id)
+        return rearm, every
+
+    def _rearm(self, e: TestExecution, timer: dict[str, float]) -> Rearm:
+        due = timer["due"]
+        return float(due), float(timer["seq"]), lambda: self.machine.rearm(e, due)
+
+
+def _record(e: TestExecution, indexed: bool) -> dict[str, Any]:
+    data = {name: getattr(e, name) for name in _RECORD_FIELDS}
+    data.update(plan=asdict(e.plan), timer=records.timer(e.timer), indexed=indexed)
+    return data

@@ -182,6 +182,15 @@ class TestMachine:
         if target not in TERMINAL:
             self._schedule(execution)
 
+    def rearm(self, e: TestExecution, due: float) -> None:
+        """Arm the timer of the execution's next event, decided from its state as after any
+        transition, but due at ``due``: a restored snapshot keeps the time its timer had."""
+        self._schedule(e)
+        scheduled = e.timer
+        assert scheduled is not None, f"an active execution ({e.status}) always has a next event"
+        scheduled.cancel()
+        e.timer = self.clock.call_at(due, scheduled.callback)
+
     def _schedule(self, e: TestExecution) -> None:
         """Arm the one timer that produces this execution's next event."""
         plan = e.plan

@@ -127,6 +127,9 @@ def workflow_flat(wf: WorkflowExecution) -> dict[str, Any]:
 class Monitor:
     """Publishes every transition of one namespace to its broker, plus heartbeats."""
 
+    stateless = ("keeps no records: events come from the executions, the heartbeat is re-armed "
+                 "by whoever listens, the broker's replay belongs to the namespace")
+
     def __init__(self, broker: Broker, clock: VirtualClock, tests: TestExecutions,
                  workflows: WorkflowExecutions, org: dict[str, Any],
                  heartbeat_seconds: float) -> None:
@@ -134,14 +137,18 @@ class Monitor:
         self.clock = clock
         self.tests = tests
         self.workflows = workflows
-        self.org = org
-        self.org_id: str = org["org_id"]
+        self.org = org  # the catalog's own dict: a seed or a snapshot updates it in place
         self.heartbeat_seconds = heartbeat_seconds
         self._heartbeat: Timer | None = None
         tests.subscribe(self._on_test, observer=True)
         workflows.subscribe(self._on_workflow)
         if broker.subscribers:  # rebuilt by a reset while streams are open
             self.ensure_heartbeat()
+
+    @property
+    def org_id(self) -> str:
+        org_id: str = self.org["org_id"]
+        return org_id
 
     # ------------------------------------------------------------------ stream start
     def connection_ready(self) -> dict[str, Any]:

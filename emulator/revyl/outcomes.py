@@ -8,10 +8,11 @@ An execution takes its outcome once, at creation, and keeps it for every retry (
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from emulator.core.namespaces import Rearm
 from emulator.core.scripts import ScriptQueue
 
 Result = Literal["pass", "fail", "error", "timeout"]
@@ -84,6 +85,17 @@ class OutcomeQueue(ScriptQueue[OutcomeScript]):
         want = "workflow" if workflow_id is not None else "test"
         own_id = workflow_id if workflow_id is not None else test_id
         return super().take(lambda s: s.target == want and s.target_id in (None, own_id))
+
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self) -> dict[str, Any]:
+        """Every queued outcome as it was pushed, with the uses it has left."""
+        return {"outcomes": [{"script": s.model_dump(), "remaining": n}
+                             for s, n in self.entries()]}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        self.restore([(OutcomeScript.model_validate(o["script"]), int(o["remaining"]))
+                      for o in data.get("outcomes", [])])
+        return []
 
 
 def magic_result(name: str) -> Result | None:

@@ -66,9 +66,8 @@ def apply(state: RevylState, doc: SeedRevyl, replace: bool, caller: dict[str, st
     loaded = Catalog(RevylFixtures(org=org, apps=doc.apps, tests=doc.tests,
                                    workflows=doc.workflows), state.clock.now_iso())
     if doc.org is not None:
-        catalog.org.clear()
+        catalog.org.clear()  # in place: the monitor reads the org id from this dict
         catalog.org.update(loaded.org)
-        state.monitor.org_id = catalog.org["org_id"]
     if replace:
         catalog.tests, catalog.workflows, catalog.apps = {}, {}, {}
     catalog.tests.update(loaded.tests)

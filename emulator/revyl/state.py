@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from emulator.core.namespaces import ApiRegistration, Namespace, Rearm
 from emulator.revyl.builds import Builds
@@ -17,6 +17,14 @@ from emulator.revyl.workflows import WorkflowExecutions
 
 
 class RevylState:
+    """Every attribute but those in ``SHARED`` is a service that either snapshots itself
+    (``export_state`` / ``restore_state``, put together by emulator/revyl/snapshot.py) or says
+    why it has nothing to keep (``stateless``); tests/unit/test_revyl_state_codec.py holds
+    every service to that, so a new one cannot be silently left out of snapshots."""
+
+    # Namespace objects kept here for convenience; the namespace snapshots them itself.
+    SHARED: ClassVar[frozenset[str]] = frozenset({"clock"})
+
     def __init__(self, ns: Namespace, fixtures: RevylFixtures) -> None:
         settings = ns.settings
         self.clock = ns.clock

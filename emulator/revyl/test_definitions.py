@@ -1,19 +1,78 @@
 """Creating and updating test definitions (from YAML, from blocks, from the CLI's create
-call), so that a created test is at once visible to lookups and runnable by executions."""
+call), so that a created test is at once visible to lookups and runnable by executions; and
+what ``revyl test create/push`` edits around one (tags, variables, device target).
+
+From YAML and from blocks, bad input is no error status: the real API answers 200 with
+``success: false`` and the reasons, so those calls return an :class:`Authored` either way. The
+CLI's create and update calls answer a 400 instead.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.core.clock import VirtualClock
-from emulator.core.errors import BadRequest, Conflict, NotFound
+from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound
 from emulator.core.ids import IdGenerator
 from emulator.revyl import yaml_tests
 from emulator.revyl.catalog import Catalog, TestDef, step_descriptions
 
 
+@dataclass
+class Authored:
+    """What a from-YAML or from-blocks call made: the test and the ids generated for its JSON
+    blocks, or (``test`` None) the reasons it made nothing. ``metadata``: the test's metadata
+    as from-YAML read it (overrides applied)."""
+
+    errors: list[str]
+    test: TestDef | None = None
+    block_ids: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Converted:
+    """YAML converted to JSON blocks (``blocks`` None and ``errors`` when it is invalid)."""
+
+    errors: list[str]
+    blocks: list[dict[str, Any]] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def error_lines(report: yaml_tests.Report) -> list[str]:
+    """A validation report's errors as the one-line strings the wire's ``errors`` lists hold."""
+    return [f"{m.field_path or 'yaml'}: {m.code}: {m.message}" + (
+        f" (line {m.line})" if m.line else "") for m in report.messages if m.severity == "error"]
+
+
+def yaml_tags(value: Any) -> list[str] | None:
+    """``test.metadata.tags`` as the strings the wire promises (spec §10.1), or None when a tag
+    is a mapping or a list. A bare tag counts as a list of one (it used to be split into its
+    letters); numbers are taken as text and empty items dropped."""
+    items = value if isinstance(value, list) else [value] if value else []
+    if any(isinstance(item, dict | list) for item in items):
+        return None
+    return [item if isinstance(item, str) else str(item) for item in items if item is not None]
+
+
+def all_ids(blocks: list[dict[str, Any]]) -> list[str]:
+    """Every block id of a JSON block tree, depth first."""
+    ids = []
+    for block in blocks:
+        ids.append(block["id"])
+        for key in ("thenChildren", "elseChildren", "children"):
+            ids.extend(all_ids(block.get(key) or []))
+    return ids
+
+
+def invalid_blocks(report: yaml_tests.Report) -> ApiError:
+    return ApiError({"message": "Invalid test blocks", "errors": error_lines(report)}, 400)
+
+
 class TestDefinitions:
     __test__ = False  # not a pytest class, despite the name
+    stateless = "keeps no records: the definitions it edits are the catalog's"
 
     def __init__(self, catalog: Catalog, clock: VirtualClock, ids: IdGenerator) -> None:
         self.catalog = catalog
@@ -93,3 +152,117 @@ class TestDefinitions:
         changes = {"blocks": blocks, "platform": platform, "app_id": app_id,
                    "description": description, "tags": tags, "variables": variables}
         return self.update(existing.id, changes, None), False
+
+    # ------------------------------------------------------------------ YAML and blocks
+    def from_yaml(self, yaml_content: str, overrides: dict[str, Any] | None) -> Authored:
+        """Create the test a YAML document describes, or update the one of the same name."""
+        report = yaml_tests.validate(yaml_content)
+        if not report.valid:
+            return Authored(error_lines(report))
+        test = report.data["test"]
+        meta = {**test.get("metadata", {}), **(overrides or {})}
+        tags = yaml_tags(meta.get("tags"))
+        if tags is None:
+            return Authored(["test.metadata.tags: INVALID_FIELD_TYPE: each tag must be a string"],
+                            metadata=meta)
+        try:
+            app_id = self.resolve_app(meta.get("app_id"), test["build"]["name"])
+            platform = self.platform_for(meta.get("platform"), app_id)
+            created, _ = self.upsert(name=str(meta["name"]), platform=platform,
+                                     blocks=report.blocks, app_id=app_id,
+                                     description=str(meta.get("description") or ""),
+                                     tags=tags,
+                                     variables={str(k): str(v) for k, v in
+                                                (test.get("variables") or {}).items()})
+        except ApiError as exc:
+            return Authored([str(exc.detail)], metadata=meta)
+        return Authored([], created, self._block_ids(created), meta)
+
+    def from_blocks(self, blocks: list[Any], metadata: dict[str, Any]) -> Authored:
+        """Create a test from JSON blocks (``metadata``: name, platform, app_id or app_name,
+        description)."""
+        report = yaml_tests.check_blocks(blocks)
+        if not report.valid:
+            return Authored(error_lines(report))
+        try:
+            app_id = self.resolve_app(metadata.get("app_id"), metadata.get("app_name"))
+            platform = self.platform_for(metadata.get("platform"), app_id)
+            created = self.create(name=str(metadata.get("name") or ""), platform=platform,
+                                  blocks=report.blocks, app_id=app_id,
+                                  description=str(metadata.get("description") or ""))
+        except ApiError as exc:
+            return Authored([str(exc.detail)])
+        return Authored([], created, self._block_ids(created))
+
+    def _block_ids(self, test: TestDef) -> list[str]:
+        """Fresh ids for the test's blocks in JSON form, from the namespace's id stream (so
+        they are reproducible under a seed)."""
+        return all_ids(yaml_tests.to_json_blocks(test.blocks, self.ids.uuid))
+
+    def yaml_to_blocks(self, yaml_content: str) -> Converted:
+        """Convert without storing; the blocks get fresh ids from the namespace's stream."""
+        report = yaml_tests.validate(yaml_content)
+        if not report.valid:
+            return Converted(error_lines(report))
+        test = report.data["test"]
+        metadata = {**(test.get("metadata") or {}), "build": test.get("build")}
+        return Converted([], yaml_tests.to_json_blocks(report.blocks, self.ids.uuid), metadata)
+
+    # ------------------------------------------------------------------ the CLI's create/update
+    def create_from_tasks(self, *, name: str, platform: str, tasks: list[Any],
+                          app_id: str | None, description: str | None,
+                          tags: list[str] | None) -> TestDef:
+        """``POST /api/v1/tests/create``: invalid blocks are a 400 listing every problem."""
+        report = yaml_tests.check_blocks(tasks)
+        if not report.valid:
+            raise invalid_blocks(report)
+        app_id = self.resolve_app(app_id)
+        return self.create(name=name, platform=self.platform_for(platform, app_id),
+                           blocks=report.blocks, app_id=app_id, description=description or "",
+                           tags=tags)
+
+    def update_from_tasks(self, test_id: str, changes: dict[str, Any], tasks: list[Any] | None,
+                          expected_version: int | None) -> TestDef:
+        """``PUT /api/v1/tests/update/{id}``: ``changes`` are the fields the caller set
+        (``tasks`` apart, checked as blocks first); a named app must exist."""
+        changes = dict(changes)
+        if tasks is not None:
+            report = yaml_tests.check_blocks(tasks)
+            if not report.valid:
+                raise invalid_blocks(report)
+            changes["blocks"] = report.blocks
+        if changes.get("app_id") is not None:
+            self.resolve_app(changes["app_id"])
+        return self.update(test_id, changes, expected_version)
+
+    # ------------------------------------------------------------------ around a definition
+    def sync_tags(self, test_id: str, names: list[str]) -> TestDef:
+        """Replace the test's tags: trimmed, blanks dropped, first occurrence kept."""
+        test = self.catalog.test(test_id)
+        test.tags = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+        return test
+
+    def add_variable(self, test_id: str, name: str, value: str) -> TestDef:
+        test = self.catalog.test(test_id)
+        if name in test.variables:
+            raise Conflict(f"Variable '{name}' already exists")
+        test.variables[name] = value
+        return test
+
+    def clear_variables(self, test_id: str) -> int:
+        """Drop every variable of the test; returns how many there were."""
+        test = self.catalog.test(test_id)
+        count = len(test.variables)
+        test.variables.clear()
+        return count
+
+    def attach_launch_variables(self, test_id: str, env_var_ids: list[str]) -> None:
+        """The org has no launch variables: attaching none is all that can succeed."""
+        self.catalog.test(test_id)
+        if env_var_ids:
+            raise Conflict("Unknown launch variable ids: " + ", ".join(env_var_ids))
+
+    def set_device_target(self, test_id: str, target: dict[str, Any]) -> TestDef:
+        test = self.catalog.test(test_id)
+        test.device = target
+        return test

@@ -7,6 +7,7 @@ type-strict (ints vs floats, strings vs numbers) the comment says so.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -216,3 +217,12 @@ def auth_info(org: dict[str, Any], token: str) -> dict[str, Any]:
         "service": False,
         "proxy_enabled": False,
     }
+
+
+def shareable_link(namespace_key: str, task_id: str, origin: str | None,
+                   expires_in_hours: int) -> dict[str, Any]:
+    """``ShareableReportLinkResponse``. The share token is derived, not stored: the same
+    execution of the same namespace always gets the same link."""
+    token = hashlib.sha256(f"{namespace_key}:{task_id}".encode()).hexdigest()[:32]
+    link = f"{(origin or UI_ORIGIN).rstrip('/')}/tests/report?taskId={task_id}&shareToken={token}"
+    return {"shareable_link": link, "task_id": task_id, "expires_in_hours": expires_in_hours}

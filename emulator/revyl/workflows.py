@@ -9,14 +9,17 @@ state (``failed`` when any child failed or timed out, spec §12.8).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from emulator.core.clock import Timer, VirtualClock
 from emulator.core.errors import NotFound
 from emulator.core.ids import IdGenerator
+from emulator.core.namespaces import Rearm
 from emulator.core.retention import trim_finished
+from emulator.core.snapshots import SnapshotError
+from emulator.revyl import records
 from emulator.revyl.catalog import Catalog
 from emulator.revyl.executions import MAX_FINISHED, TestExecutions
 from emulator.revyl.machine import InvalidTransition, TestExecution
@@ -132,6 +135,12 @@ class WorkflowExecution:
 
 
 Listener = Callable[[WorkflowExecution, str], None]
+# Snapshot fields of a workflow execution besides those encoded apart (plan, timers, children
+# by id, the pending queue as a list).
+_RECORD_FIELDS = [f.name for f in fields(WorkflowExecution)
+                  if f.name not in ("plan", "timer", "deadline", "children", "pending")]
+# The event a restored timer fires, by status (a running workflow waits for its children).
+_NEXT_EVENT = {"queued": "setup_started", "setup": "setup_done"}
 
 
 def _finished(wf: WorkflowExecution) -> bool:
@@ -161,9 +170,7 @@ class WorkflowExecutions:
     def start(self, workflow_id: str, *, retries: int | None = None, source: str = "api",
               concurrency_limit: int | None = None,
               request: dict[str, Any] | None = None) -> WorkflowExecution:
-        workflow = self.catalog.workflows.get(workflow_id)
-        if workflow is None:
-            raise NotFound("Workflow not found")
+        workflow = self.catalog.workflow(workflow_id)
         script = self.outcomes.take(workflow_id=workflow_id)
         limit = concurrency_limit if concurrency_limit and concurrency_limit > 0 \
             else workflow.concurrency_limit
@@ -199,7 +206,18 @@ class WorkflowExecutions:
         return wf, True
 
     def history(self, workflow_id: str) -> list[WorkflowExecution]:
+        """Executions of one workflow, newest first."""
         return [self.by_id[i] for i in reversed(self._by_workflow.get(workflow_id, []))]
+
+    def history_of(self, workflow_id: str) -> list[WorkflowExecution]:
+        """Like :meth:`history`, for a workflow that must exist (404 otherwise)."""
+        self.catalog.workflow(workflow_id)
+        return self.history(workflow_id)
+
+    def children(self) -> list[TestExecution]:
+        """Every child of every kept workflow execution, workflow by workflow: some may be gone
+        from the test index (its own retention bound) while their workflow still shows them."""
+        return [child for wf in self.by_id.values() for child in wf.children]
 
     def close(self) -> None:
         for wf in self.by_id.values():
@@ -207,6 +225,60 @@ class WorkflowExecutions:
                 if timer is not None:
                     timer.cancel()
         self._listeners.clear()
+
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self) -> dict[str, Any]:
+        """Every kept workflow execution: children by id (their records are the test
+        service's, see :meth:`children`), pending test indexes, step and deadline timers."""
+        return {"workflow_executions": [_record(wf) for wf in self.by_id.values()]}
+
+    def restore_state(self, data: dict[str, Any],
+                      executions: Mapping[str, TestExecution] | None = None) -> list[Rearm]:
+        """Replace every workflow execution with the document's. ``executions``: every test
+        execution restored, by id (TestExecutions.restore_executions), so that children the
+        test index had forgotten are found too; by default, the test index."""
+        every = self.tests.by_id if executions is None else executions
+        rearm: list[Rearm] = []
+        self.by_id.clear()
+        self._by_workflow.clear()
+        for raw in data.get("workflow_executions", []):
+            try:
+                children = [every[i] for i in raw.get("children", [])]
+            except KeyError as exc:
+                raise SnapshotError(f"workflow execution {raw.get('id')} names an unknown "
+                                    f"child execution {exc}") from None
+            wf = WorkflowExecution(**{k: raw[k] for k in _RECORD_FIELDS if k in raw},
+                                   plan=WorkflowPlan(**raw["plan"]), children=children,
+                                   pending=deque(raw.get("pending", [])))
+            self.by_id[wf.id] = wf
+            self._by_workflow.setdefault(wf.workflow_id, []).append(wf.id)
+            if raw.get("timer") and not wf.terminal:
+                rearm.append(self._rearm_step(wf, raw["timer"]))
+            if raw.get("deadline") and not wf.terminal:
+                rearm.append(self._rearm_deadline(wf, raw["deadline"]))
+        return rearm
+
+    def _rearm_step(self, wf: WorkflowExecution, timer: dict[str, float]) -> Rearm:
+        """The saved timer fires the event that follows the workflow's status; decided now,
+        from the restored status."""
+        event = _NEXT_EVENT.get(wf.status)
+        if wf.status == "setup" and wf.plan.setup_error:
+            event = "setup_failed"
+        due = timer["due"]
+
+        def arm() -> None:
+            if event is not None:
+                wf.timer = self.clock.call_at(due, lambda: self.fire(wf, event))
+
+        return float(due), float(timer["seq"]), arm
+
+    def _rearm_deadline(self, wf: WorkflowExecution, timer: dict[str, float]) -> Rearm:
+        due = timer["due"]
+
+        def arm() -> None:
+            wf.deadline = self.clock.call_at(due, lambda: self._time_out(wf))
+
+        return float(due), float(timer["seq"]), arm
 
     # ------------------------------------------------------------------ machine
     def fire(self, wf: WorkflowExecution, event: str) -> None:
@@ -296,3 +368,11 @@ class WorkflowExecutions:
     def _notify(self, wf: WorkflowExecution, event: str) -> None:
         for listener in self._listeners:
             listener(wf, event)
+
+
+def _record(wf: WorkflowExecution) -> dict[str, Any]:
+    data = {name: getattr(wf, name) for name in _RECORD_FIELDS}
+    data.update(plan=asdict(wf.plan), children=[c.id for c in wf.children],
+                pending=list(wf.pending), timer=records.timer(wf.timer),
+                deadline=records.timer(wf.deadline))
+    return data

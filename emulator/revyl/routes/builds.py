@@ -8,12 +8,9 @@ from typing import Annotated, Any
 from fastapi import Body, Depends, File, Query, Request, UploadFile
 from starlette.responses import JSONResponse
 
-from emulator.core.errors import ApiError, BadRequest
-from emulator.core.loopback import allowed_url
 from emulator.core.namespaces import Namespace
 from emulator.revyl import build_wire as wire
 from emulator.revyl.builds import page_of
-from emulator.revyl.downloads import DownloadFailed, download
 from emulator.revyl.models import (
     AppCreateRequest,
     AppUpdateRequest,
@@ -73,10 +70,8 @@ async def list_apps(ns: Ns, page: Page = 1, page_size: Annotated[int, Query(ge=1
     state = revyl(ns)
     apps = state.builds.list_apps(platform, search)
     chunk, meta = page_of(apps, page, page_size)
-    counts = {"android": sum(a.platform == "Android" for a in apps),
-              "ios": sum(a.platform == "iOS" for a in apps), "total": len(apps)}
     return ok({**wire.paginated([wire.app_response(a, state.catalog) for a in chunk], meta),
-               "platform_counts": counts})
+               "platform_counts": wire.platform_counts(apps)})
 
 
 @routes("POST", APPS, response_model=AppResponse, responses=errors(400, 409, 413))
@@ -153,13 +148,10 @@ async def stream_upload(app_id: str, request: Request, ns: Ns,
                         version: Annotated[str, Query(min_length=1)],
                         file: Annotated[UploadFile, File()],
                         set_as_current: bool = False) -> JSONResponse:
-    state = revyl(ns)
-    state.builds.app(app_id)  # 404 before reading a byte more
-    data = await file.read()
-    if not data:
-        raise BadRequest("The uploaded file is empty")
-    build = state.builds.store(app_id, version, file.filename or "artifact.bin", data,
-                               {"source": "stream_upload"}, set_as_current)
+    builds = revyl(ns).builds
+    builds.app(app_id)  # 404 before reading a byte more
+    build = builds.store_upload(app_id, version, file.filename, await file.read(),
+                                set_as_current)
     return ok(build_body(ns, build.id))
 
 
@@ -173,24 +165,12 @@ FROM_URL_ERRORS[502]["description"] = "The artifact could not be downloaded"
         responses=FROM_URL_ERRORS)
 async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
                    ns: Ns) -> JSONResponse:
-    state = revyl(ns)
-    existing = state.builds.existing(app_id, body.version)
-    if existing is not None and existing.status == "ready":  # idempotent on (app, version)
-        return ok(build_body(ns, existing.id, was_reused=True))
     settings = request.app.state.settings
-    if not allowed_url(body.from_url, settings.from_url_allow_hosts):
-        raise ApiError(f"Failed to download artifact from {body.from_url}: the emulator only "
-                       "fetches loopback or allow-listed hosts", 502)
-    try:
-        data, file_name = await download(body.from_url, body.headers or {},
-                                         settings.max_upload_bytes)
-    except DownloadFailed as exc:
-        raise ApiError(f"Failed to download artifact from {body.from_url}: {exc}", 502) \
-            from None
-    metadata = {**(body.metadata or {}), "source": "from_url", "from_url": body.from_url}
-    build = state.builds.store(app_id, body.version, file_name, data, metadata,
-                               body.set_as_current or body.pin)
-    return ok(build_body(ns, build.id, was_reused=False))
+    build, reused = await revyl(ns).builds.import_from_url(
+        app_id, body.version, body.from_url, headers=body.headers or {},
+        metadata=body.metadata or {}, set_as_current=body.set_as_current or body.pin,
+        allow_hosts=settings.from_url_allow_hosts, max_bytes=settings.max_upload_bytes)
+    return ok(build_body(ns, build.id, was_reused=reused))
 
 
 @routes("POST", [APP_BUILDS[0] + "/upload-url", APP_BUILDS[2] + "/upload-url"],

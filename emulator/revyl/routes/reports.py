@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any
 
 from fastapi import Depends
 from starlette.responses import JSONResponse
 
-from emulator.core.errors import BadRequest, NotFound
 from emulator.core.namespaces import Namespace
+from emulator.revyl import wire
 from emulator.revyl.models import ShareableLinkRequest
 from emulator.revyl.responses import ShareableReportLinkResponse
 from emulator.revyl.state import revyl
-from emulator.revyl.wire import UI_ORIGIN
 from emulator.web.auth import namespace
 from emulator.web.contract import errors
 from emulator.web.responses import ok
@@ -30,19 +28,6 @@ LINK: dict[str, Any] = {"response_model": ShareableReportLinkResponse,
              include_in_schema=False, **LINK)
 async def shareable_link(body: ShareableLinkRequest, ns: Ns) -> JSONResponse:
     """Accepts ``task_id`` or ``{test_id, history_id}`` (both generations of the API)."""
-    tests = revyl(ns).tests
-    if body.task_id:
-        execution = tests.get(body.task_id)
-    elif body.history_id:
-        found = next((e for e in tests.by_id.values()
-                      if e.test_history_id == body.history_id), None)
-        if found is None or (body.test_id and found.test_id != body.test_id):
-            raise NotFound("Test history not found")
-        execution = found
-    else:
-        raise BadRequest("Give task_id, or test_id and history_id")
-    token = hashlib.sha256(f"{ns.key}:{execution.id}".encode()).hexdigest()[:32]
-    origin = (body.origin or UI_ORIGIN).rstrip("/")
-    link = f"{origin}/tests/report?taskId={execution.id}&shareToken={token}"
-    return ok({"shareable_link": link, "task_id": execution.id,
-               "expires_in_hours": body.expiration_hours or 168})
+    execution = revyl(ns).tests.for_report(body.task_id, body.test_id, body.history_id)
+    return ok(wire.shareable_link(ns.key, execution.id, body.origin,
+                                  body.expiration_hours or 168))

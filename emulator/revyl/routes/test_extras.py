@@ -9,7 +9,6 @@ from fastapi import Depends, Query
 from pydantic import Field
 from starlette.responses import JSONResponse
 
-from emulator.core.errors import Conflict
 from emulator.core.namespaces import Namespace
 from emulator.revyl.models import _Request
 from emulator.revyl.responses import TestTag
@@ -79,8 +78,7 @@ async def get_tags(test_id: str, ns: Ns) -> JSONResponse:
 @router.post("/api/v1/tests/tags/tests/{test_id}/sync", response_model=SyncTagsResponse,
              responses=errors(404, 413))
 async def sync_tags(test_id: str, body: SyncTags, ns: Ns) -> JSONResponse:
-    test = revyl(ns).catalog.test(test_id)
-    test.tags = list(dict.fromkeys(n.strip() for n in body.tag_names if n.strip()))
+    test = revyl(ns).definitions.sync_tags(test_id, body.tag_names)
     return ok({"test_id": test.id, "tags": [tag(name) for name in test.tags]})
 
 
@@ -100,10 +98,8 @@ async def read_variables(test_uid: Annotated[str, Query()], ns: Ns) -> JSONRespo
 @router.post("/api/v1/variables/custom/add", response_model=AddCustomVariableResponse,
              responses=errors(404, 409, 413))
 async def add_variable(body: CustomVariable, ns: Ns) -> JSONResponse:
-    test = revyl(ns).catalog.test(body.test_uid)
-    if body.variable_name in test.variables:
-        raise Conflict(f"Variable '{body.variable_name}' already exists")
-    test.variables[body.variable_name] = body.variable_value
+    test = revyl(ns).definitions.add_variable(body.test_uid, body.variable_name,
+                                              body.variable_value)
     return ok({"message": "Variable added",
                "result": variable(test.id, body.variable_name, body.variable_value)})
 
@@ -111,9 +107,7 @@ async def add_variable(body: CustomVariable, ns: Ns) -> JSONResponse:
 @router.delete("/api/v1/variables/custom/delete_all",
                response_model=DeleteCustomVariablesResponse, responses=errors(404))
 async def delete_variables(test_uid: Annotated[str, Query()], ns: Ns) -> JSONResponse:
-    test = revyl(ns).catalog.test(test_uid)
-    count = len(test.variables)
-    test.variables.clear()
+    count = revyl(ns).definitions.clear_variables(test_uid)
     return ok({"message": f"Deleted {count} variables", "deleted": count})
 
 
@@ -132,15 +126,12 @@ async def test_attachments(test_id: Annotated[str, Query()], ns: Ns) -> JSONResp
 @router.put("/api/v1/variables/org_launch_env/test-attachments",
             response_model=LaunchVariablesResponse, responses=errors(404, 409, 413))
 async def replace_attachments(body: Attachments, ns: Ns) -> JSONResponse:
-    revyl(ns).catalog.test(body.test_id)
-    if body.env_var_ids:  # the org has no launch variables to attach
-        raise Conflict("Unknown launch variable ids: " + ", ".join(body.env_var_ids))
+    revyl(ns).definitions.attach_launch_variables(body.test_id, body.env_var_ids)
     return ok({"message": "Attachments replaced", "result": []})
 
 
 @router.patch("/api/v1/tests/{test_id}/device-target", response_model=DeviceTargetResponse,
               responses=errors(404, 413))
 async def device_target(test_id: str, body: DeviceTarget, ns: Ns) -> JSONResponse:
-    test = revyl(ns).catalog.test(test_id)
-    test.device = body.model_dump(exclude_none=True)
+    test = revyl(ns).definitions.set_device_target(test_id, body.model_dump(exclude_none=True))
     return ok({"id": test.id, "mobile_targets": [test.device] if test.device else []})

@@ -40,8 +40,7 @@ async def get_test_by_id(test_id: str, ns: Ns) -> JSONResponse:
 async def get_simple_tests(ns: Ns, limit: Limit = 100, offset: Offset = 0,
                            search: str | None = None) -> JSONResponse:
     catalog = revyl(ns).catalog
-    tests = [t for t in catalog.tests.values()
-             if not search or search.lower() in t.name.lower()]
+    tests = catalog.search_tests(search)
     page = tests[offset:offset + limit]
     return ok({"tests": [wire.simple_test(t, catalog) for t in page], "count": len(tests)})
 
@@ -51,8 +50,7 @@ async def get_simple_tests(ns: Ns, limit: Limit = 100, offset: Offset = 0,
 async def get_test_enhanced_history(test_id: Annotated[str, Query()], ns: Ns,
                                     limit: Limit = 10, offset: Offset = 0) -> JSONResponse:
     state = revyl(ns)
-    state.catalog.test(test_id)
-    history = state.tests.history(test_id)
+    history = state.tests.history_of(test_id)
     page = history[offset:offset + limit]
     org_id = state.catalog.org["org_id"]
     return ok({"items": [wire.history_item(e, org_id) for e in page],

@@ -54,9 +54,7 @@ ARTIFACT = {**media(200, "*/*", "The artifact's bytes, with its own media type",
 @router.get("/downloads/{key}/{build_id}", response_class=Response, responses=ARTIFACT)
 async def get_download(key: str, build_id: str, request: Request) -> Response:
     """A build's stored bytes (the ``download_url`` of a build), as an attachment."""
-    _, build = revyl(owner(request, key)).builds.build(build_id)
-    if build.data is None:
-        raise NotFound("This build has no stored artifact")
+    build = revyl(owner(request, key)).builds.artifact(build_id)
     return Response(build.data, media_type=build.content_type, headers={
         "Content-Disposition": content_disposition(build.file_name)})
 

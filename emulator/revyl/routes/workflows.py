@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 from starlette.responses import JSONResponse
 
-from emulator.core.errors import NotFound
 from emulator.core.namespaces import Namespace
 from emulator.revyl import workflow_wire as wire
 from emulator.revyl.ci_headers import CI
@@ -73,10 +72,7 @@ async def workflow_task_query(task_id: Annotated[str, Query()], ns: Ns) -> JSONR
             **HISTORY)
 async def workflow_history(workflow_id: str, ns: Ns, limit: Limit = 100,
                            offset: Offset = 0) -> JSONResponse:
-    state = revyl(ns)
-    if workflow_id not in state.catalog.workflows:
-        raise NotFound("Workflow not found")
-    executions = state.workflows.history(workflow_id)
+    executions = revyl(ns).workflows.history_of(workflow_id)
     finished = [wf for wf in executions if wf.terminal]
     return ok(wire.history(workflow_id, executions[offset:offset + limit], len(executions),
                            finished))
@@ -96,10 +92,7 @@ async def cancel_workflow(task_id: str, ns: Ns) -> JSONResponse:
 @router.get("/api/v1/workflows/get_workflow_info", response_model=WorkflowInfoResponse,
             responses=errors(404))
 async def get_workflow_info(workflow_id: Annotated[str, Query()], ns: Ns) -> JSONResponse:
-    workflow = revyl(ns).catalog.workflows.get(workflow_id)
-    if workflow is None:
-        raise NotFound("Workflow not found")
-    return ok(wire.workflow_info(workflow))
+    return ok(wire.workflow_info(revyl(ns).catalog.workflow(workflow_id)))
 
 
 @router.get("/api/v1/workflows/get_with_last_status",
@@ -108,8 +101,7 @@ async def get_with_last_status(ns: Ns, limit: Limit = 50, offset: Offset = 0,
                                history_limit: Annotated[int, Query(ge=0, le=100)] = 5,
                                search: str | None = None) -> JSONResponse:
     state = revyl(ns)
-    workflows = [w for w in state.catalog.workflows.values()
-                 if not search or search.lower() in w.name.lower()]
+    workflows = state.catalog.search_workflows(search)
     page = workflows[offset:offset + limit]
     return ok({"data": [wire.with_last_status(w, state.workflows.history(w.id), history_limit)
                         for w in page],

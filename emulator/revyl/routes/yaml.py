@@ -9,7 +9,6 @@ from fastapi import Depends
 from pydantic import Field
 from starlette.responses import JSONResponse
 
-from emulator.core.errors import ApiError
 from emulator.core.namespaces import Namespace
 from emulator.revyl import yaml_tests
 from emulator.revyl.catalog import TestDef
@@ -24,6 +23,7 @@ from emulator.revyl.responses_yaml import (
     YamlCreationResponse,
 )
 from emulator.revyl.state import revyl
+from emulator.revyl.test_definitions import error_lines
 from emulator.web.auth import namespace
 from emulator.web.contract import errors
 from emulator.web.responses import ok
@@ -94,33 +94,9 @@ def test_object(t: TestDef) -> dict[str, Any]:
             "created_at": t.created_at, "total_steps": len(t.steps)}
 
 
-def error_lines(report: yaml_tests.Report) -> list[str]:
-    return [f"{m.field_path or 'yaml'}: {m.code}: {m.message}" + (
-        f" (line {m.line})" if m.line else "") for m in report.messages if m.severity == "error"]
-
-
 def failure(report_errors: list[str], **extra: Any) -> JSONResponse:
     return ok({"success": False, "test_id": None, "blocks_count": 0, "generated_ids": [],
                "errors": report_errors, "error": "; ".join(report_errors), **extra})
-
-
-def yaml_tags(value: Any) -> list[str] | None:
-    """``test.metadata.tags`` as the strings the wire promises (spec §10.1), or None when a tag
-    is a mapping or a list. A bare tag counts as a list of one (it used to be split into its
-    letters); numbers are taken as text and empty items dropped."""
-    items = value if isinstance(value, list) else [value] if value else []
-    if any(isinstance(item, dict | list) for item in items):
-        return None
-    return [item if isinstance(item, str) else str(item) for item in items if item is not None]
-
-
-def all_ids(blocks: list[dict[str, Any]]) -> list[str]:
-    ids = []
-    for block in blocks:
-        ids.append(block["id"])
-        for key in ("thenChildren", "elseChildren", "children"):
-            ids.extend(all_ids(block.get(key) or []))
-    return ids
 
 
 @on_all("/validate-yaml", ValidationResponse)
@@ -131,53 +107,24 @@ async def validate_yaml(body: ValidationRequest) -> JSONResponse:
 
 @on_all("/from-yaml", YamlCreationResponse)
 async def from_yaml(body: YamlCreationRequest, ns: Ns) -> JSONResponse:
-    state = revyl(ns)
-    report = yaml_tests.validate(body.yaml_content)
-    if not report.valid:
-        return failure(error_lines(report), extracted_metadata={})
-    test = report.data["test"]
-    meta = {**test.get("metadata", {}), **(body.metadata_overrides or {})}
-    tags = yaml_tags(meta.get("tags"))
-    if tags is None:
-        return failure(["test.metadata.tags: INVALID_FIELD_TYPE: each tag must be a string"],
-                       extracted_metadata=meta)
-    defs = state.definitions
-    try:
-        app_id = defs.resolve_app(meta.get("app_id"), test["build"]["name"])
-        platform = defs.platform_for(meta.get("platform"), app_id)
-        created, _ = defs.upsert(name=str(meta["name"]), platform=platform,
-                                 blocks=report.blocks, app_id=app_id,
-                                 description=str(meta.get("description") or ""),
-                                 tags=tags,
-                                 variables={str(k): str(v) for k, v in
-                                            (test.get("variables") or {}).items()})
-    except ApiError as exc:
-        return failure([str(exc.detail)], extracted_metadata=meta)
-    blocks = yaml_tests.to_json_blocks(created.blocks, ns.ids.uuid)
-    return ok({"success": True, "test_id": created.id, "extracted_metadata": meta,
-               "blocks_count": len(created.steps), "generated_ids": all_ids(blocks),
+    done = revyl(ns).definitions.from_yaml(body.yaml_content, body.metadata_overrides)
+    if done.test is None:
+        return failure(done.errors, extracted_metadata=done.metadata)
+    created = done.test
+    return ok({"success": True, "test_id": created.id, "extracted_metadata": done.metadata,
+               "blocks_count": len(created.steps), "generated_ids": done.block_ids,
                "errors": [], "created_at": created.created_at, "error": None,
                "version": created.version})
 
 
 @on_all("/from-blocks", TestCreationResponse)
 async def from_blocks(body: BlocksCreationRequest, ns: Ns) -> JSONResponse:
-    state = revyl(ns)
-    report = yaml_tests.check_blocks(body.blocks)
-    if not report.valid:
-        return failure(error_lines(report))
-    meta, defs = body.metadata, state.definitions
-    try:
-        app_id = defs.resolve_app(meta.get("app_id"), meta.get("app_name"))
-        platform = defs.platform_for(meta.get("platform"), app_id)
-        created = defs.create(name=str(meta.get("name") or ""), platform=platform,
-                              blocks=report.blocks, app_id=app_id,
-                              description=str(meta.get("description") or ""))
-    except ApiError as exc:
-        return failure([str(exc.detail)])
-    blocks = yaml_tests.to_json_blocks(created.blocks, ns.ids.uuid)
+    done = revyl(ns).definitions.from_blocks(body.blocks, body.metadata)
+    if done.test is None:
+        return failure(done.errors)
+    created = done.test
     return ok({"success": True, "test_id": created.id, "blocks_count": len(created.steps),
-               "generated_ids": all_ids(blocks), "errors": [],
+               "generated_ids": done.block_ids, "errors": [],
                "created_at": created.created_at})
 
 
@@ -194,45 +141,28 @@ async def blocks_to_yaml(body: BlocksToYamlRequest) -> JSONResponse:
 
 @on_all("/conversion/yaml-to-blocks", BlocksConversionResponse)
 async def yaml_to_blocks(body: YamlToBlocksRequest, ns: Ns) -> JSONResponse:
-    report = yaml_tests.validate(body.yaml_content)
-    if not report.valid:
+    converted = revyl(ns).definitions.yaml_to_blocks(body.yaml_content)
+    if converted.blocks is None:
         return ok({"success": False, "converted_content": None, "metadata": {},
-                   "errors": error_lines(report)})
-    test = report.data["test"]
-    metadata = {**(test.get("metadata") or {}), "build": test.get("build")}
-    return ok({"success": True,
-               "converted_content": yaml_tests.to_json_blocks(report.blocks, ns.ids.uuid),
-               "metadata": metadata, "errors": []})
+                   "errors": converted.errors})
+    return ok({"success": True, "converted_content": converted.blocks,
+               "metadata": converted.metadata, "errors": []})
 
 
 @router.post("/api/v1/tests/create", response_model=TestObjectResponse,
              responses=errors(400, 404, 409, 413))
 async def create_test(body: TestCreateRequest, ns: Ns) -> JSONResponse:
-    state = revyl(ns)
-    report = yaml_tests.check_blocks(body.tasks)
-    if not report.valid:
-        raise ApiError({"message": "Invalid test blocks", "errors": error_lines(report)}, 400)
-    defs = state.definitions
-    app_id = defs.resolve_app(body.app_id)
-    test = defs.create(name=body.name, platform=defs.platform_for(body.platform, app_id),
-                       blocks=report.blocks, app_id=app_id,
-                       description=body.description or "", tags=body.tags)
+    test = revyl(ns).definitions.create_from_tasks(
+        name=body.name, platform=body.platform, tasks=body.tasks, app_id=body.app_id,
+        description=body.description, tags=body.tags)
     return ok(test_object(test))
 
 
 @router.put("/api/v1/tests/update/{test_id}", response_model=TestUpdateResponse,
             responses=errors(400, 404, 409, 413))
 async def update_test(test_id: str, body: TestUpdateRequest, ns: Ns) -> JSONResponse:
-    state = revyl(ns)
     changes: dict[str, Any] = body.model_dump(exclude_unset=True, exclude={"tasks",
                                                                           "expected_version"})
-    if body.tasks is not None:
-        report = yaml_tests.check_blocks(body.tasks)
-        if not report.valid:
-            raise ApiError({"message": "Invalid test blocks", "errors": error_lines(report)},
-                           400)
-        changes["blocks"] = report.blocks
-    if body.app_id is not None:
-        state.definitions.resolve_app(body.app_id)
-    test = state.definitions.update(test_id, changes, body.expected_version)
+    test = revyl(ns).definitions.update_from_tasks(test_id, changes, body.tasks,
+                                                   body.expected_version)
     return ok({"id": test.id, "version": test.version, "name": test.name})
