@@ -44,6 +44,8 @@ ENDPOINTS: list[tuple[str, str, str, str, str]] = [
      "test_cancel_running_then_cancel_again"),
     ("GET", "/api/v1/tests/get_test_by_id/{test_id}", "CLI", TESTS,
      "test_get_test_by_id_and_404"),
+    ("DELETE", "/api/v1/tests/delete/{test_id}", "CLI", TESTS,
+     "test_delete_test_removes_it_from_lists_workflows_and_runs"),
     ("GET", "/api/v1/tests/get_simple_tests", "CLI", TESTS,
      "test_get_simple_tests_pages_and_searches"),
     ("GET", "/api/v1/tests/get_test_enhanced_history", "CLI", TESTS, "test_enhanced_history"),

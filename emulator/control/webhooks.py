@@ -13,7 +13,6 @@ from starlette.responses import JSONResponse
 from emulator.control.responses import DrainResponse, WebhookDeliveriesResponse
 from emulator.control.routes import TAG, Ns
 from emulator.interactly.state import interactly
-from emulator.interactly.webhooks import webhooks
 from emulator.web.contract import errors
 from emulator.web.responses import ok
 from emulator.web.routing import StrictJSONRoute
@@ -25,7 +24,7 @@ router = APIRouter(prefix="/_emulator/webhooks", tags=[TAG], route_class=StrictJ
 @router.post("/drain", response_model=DrainResponse)
 async def drain(ns: Ns) -> JSONResponse:
     """Wait for every in-flight delivery of this namespace; answers how many were awaited."""
-    awaited = await webhooks(interactly(ns)).drain()
+    awaited = await interactly(ns).webhooks.drain()
     return ok({"drained": awaited, "pending_timers": ns.clock.pending})
 
 
@@ -33,7 +32,7 @@ async def drain(ns: Ns) -> JSONResponse:
 async def deliveries(ns: Ns, drain: bool = True) -> JSONResponse:
     """Every webhook event of the namespace, newest first, each with its attempts (oldest
     first). ``drain=false`` reads without waiting for deliveries in flight."""
-    service = webhooks(interactly(ns))
+    service = interactly(ns).webhooks
     if drain:
         await service.drain()
     events = [{**e.doc(), "attempts": [a.doc() for a in e.attempts]}

@@ -10,13 +10,16 @@ reads (name, nodes, access control) are typed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from emulator.core.errors import lookup
 from emulator.core.ids import OBJECT_ID
 from emulator.interactly.catalog import Catalog
+
+if TYPE_CHECKING:
+    from emulator.core.namespaces import Rearm
 
 AccessLevel = Literal["personal", "team", "system"]
 #: Global defaults of ``GET /v1/workflow-categories``; the team's own (the ``category`` of its
@@ -184,8 +187,11 @@ class Assets:
                 found.append(category)
         return found
 
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self) -> dict[str, Any]:
+        return {"templates": self.templates, "libraries": self.libraries}
 
-def service(state: Any) -> Assets:
-    ns = state.ns
-    return Assets(state.catalog, ns.ids.object_id, ns.clock.now_iso,
-                  lambda kind: f"{kind}_{ns.ids.uuid()}")
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        self.templates = dict(data.get("templates") or {})
+        self.libraries = dict(data.get("libraries") or {})
+        return []

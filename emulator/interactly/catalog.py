@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from emulator.core.errors import ApiError, BadRequest, NotFound, lookup
+from emulator.core.snapshots import SnapshotError
 from emulator.interactly import shapes
 from emulator.interactly.validation import check_graph
 
@@ -164,6 +165,25 @@ class Catalog:
         for store in (self.nodes, self.edges):
             for doc_id in [i for i, d in store.items() if d["workflow_id"] == wf.id]:
                 del store[doc_id]
+
+    def set_max_concurrent_runs(self, workflow_id: str, limit: int) -> Workflow:
+        wf = self.workflow(workflow_id)
+        wf.max_concurrent_runs = limit
+        wf.updated_at = self.now()
+        return wf
+
+    def repin(self, workflow_id: str, new_id: str) -> Workflow:
+        """Give a stored workflow another id (a seed document pins ids), its node and edge
+        documents following it. The caller makes sure ``new_id`` is free."""
+        wf = self.workflows.pop(workflow_id)
+        wf.id = new_id
+        self.workflows[new_id] = wf
+        for store in (self.nodes, self.edges):
+            for doc in store.values():
+                if doc["workflow_id"] == workflow_id:
+                    doc["workflow_id"] = new_id
+                    doc["config"]["workflow_id"] = new_id
+        return wf
 
     def list_workflows(self, search: str | None) -> list[Workflow]:
         items = list(self.workflows.values())
@@ -394,3 +414,40 @@ class Catalog:
         defaults = (config.get("miscellaneous") or {}).get("default_dynamic_variables") or {}
         return {"workflow_config": config, "node_configs": nodes, "edge_configs": edges,
                 "dynamic_variables": dict(defaults), "runtime_variables": {}}
+
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self) -> dict[str, Any]:
+        """Workflows (with their versions), node, edge and tool documents, as a snapshot
+        document's ``workflows`` / ``nodes`` / ``edges`` / ``tools``."""
+        return {"workflows": [_workflow_state(wf) for wf in self.workflows.values()],
+                "nodes": list(self.nodes.values()), "edges": list(self.edges.values()),
+                "tools": list(self.tools.values())}
+
+    def restore_state(self, data: dict[str, Any]) -> None:
+        """Replace everything with what :meth:`export_state` answered. Restored configs go
+        through their models as saved ones do, so the engine reads what it always reads."""
+        self.workflows = {}
+        for raw in data.get("workflows", []):
+            wf = Workflow(**{k: v for k, v in raw.items() if k != "versions"})
+            for v in raw.get("versions", []):
+                version = Version(**v)
+                wf.versions[version.number] = version
+            if not wf.versions:
+                raise SnapshotError(f"workflow {wf.id} has no versions")
+            self.workflows[wf.id] = wf
+        self.nodes = _checked(data.get("nodes", []), "node", shapes.node)
+        self.edges = _checked(data.get("edges", []), "edge", shapes.edge)
+        self.tools = _checked(data.get("tools", []), "tool", shapes.tool)
+
+
+def _workflow_state(wf: Workflow) -> dict[str, Any]:
+    data = {k: v for k, v in asdict(wf).items() if k != "versions"}
+    data["versions"] = [asdict(v) for v in wf.versions.values()]
+    return data
+
+
+def _checked(docs: list[dict[str, Any]], kind: str,
+             check: Callable[[Any, str], dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    for doc in docs:
+        doc["config"] = check(doc["config"], f"{kind} {doc['_id']}")
+    return {d["_id"]: d for d in docs}

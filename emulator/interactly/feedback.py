@@ -8,11 +8,13 @@ completely before anything changes, so a refused request leaves the run untouche
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from emulator.core.errors import Conflict, NotFound
 from emulator.interactly.engine import Run
-from emulator.interactly.state import InteractlyState
+
+if TYPE_CHECKING:
+    from emulator.interactly.state import InteractlyState
 
 IN_PROGRESS = "Feedback cannot be left while the run is still in progress"
 
@@ -25,7 +27,10 @@ def author(user_id: str) -> dict[str, Any]:
 
 
 class Feedback:
-    """One namespace's feedback writer. Reads and writes the runs of ``state.runs``."""
+    """One namespace's feedback writer. Reads and writes the runs of ``state.runs``; keeps
+    nothing of its own, so a snapshot saves it with the runs."""
+
+    stateless: ClassVar[Literal[True]] = True
 
     def __init__(self, state: InteractlyState) -> None:
         self.runs = state.runs
@@ -190,7 +195,3 @@ class Feedback:
                         "details": evaluation, "evaluated_at": evaluation.get(
                             "evaluated_at") or run.updated_at}
         return {"score": None, "passed": None, "details": None, "evaluated_at": None}
-
-
-def feedback(state: InteractlyState) -> Feedback:
-    return state.service("feedback", Feedback)

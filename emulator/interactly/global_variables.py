@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from emulator.core.errors import ApiError, Conflict, NotFound
+
+if TYPE_CHECKING:
+    from emulator.core.namespaces import Rearm
 
 MASK = "********"
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -78,7 +81,8 @@ class Variable:
 
 
 class GlobalVariables:
-    """One namespace's globals. ``base_url`` and ``token`` feed the system variables."""
+    """One namespace's globals. ``base_url`` and ``token`` feed the system variables. Made by
+    ``InteractlyState.globals``, which also lets every new run of the namespace see them."""
 
     def __init__(self, new_id: Callable[[], str], now: Callable[[], str], base_url: str,
                  token: str, seed_key: str) -> None:
@@ -191,20 +195,20 @@ class GlobalVariables:
     def delete(self, var_id: str) -> None:
         del self.by_id[self._writable(var_id).id]
 
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self) -> dict[str, Any]:
+        """The team's variables (system ones are synthesised, not kept) and the moment the
+        system variables say they were created."""
+        return {"variables": [asdict(v) for v in self.by_id.values()],
+                "created": self._created}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        self.by_id = {v["id"]: Variable(**v) for v in data.get("variables", [])}
+        self._created = data.get("created", self._created)
+        return []
+
     def _writable(self, var_id: str) -> Variable:
         var = self.get(var_id)
         if var.is_system:
             raise PermissionDenied(f"System variable '{var.name}' is read-only")
         return var
-
-
-def service(state: Any) -> GlobalVariables:
-    """The namespace's globals (``InteractlyState.service("globals", service)``); made on
-    first use, and from then on every new run of the namespace sees them."""
-    ns = state.ns
-    settings = ns.settings
-    public = (settings.public_url or f"http://localhost:{settings.port}").rstrip("/")
-    found = GlobalVariables(ns.ids.object_id, ns.clock.now_iso, f"{public}/workflows",
-                            ns.name, ns.key)
-    state.runs.dynamic_sources.append(found.dynamic_variables)
-    return found

@@ -10,11 +10,15 @@ unique within the namespace (409); at most one default — making a second one n
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.core.clock import iso
 from emulator.core.errors import Conflict, NotFound, lookup
 from emulator.interactly.llm import default_reply
+
+if TYPE_CHECKING:
+    from emulator.core.namespaces import Rearm
+    from emulator.interactly.state import InteractlyState
 
 SECRET_KEYS = frozenset({"api_key"})
 PROVIDER_BY_TYPE = {"openai_llm": "openai", "azure_openai_llm": "azure_openai",
@@ -61,7 +65,7 @@ def _words(text: str) -> int:
 class LLMConfigs:
     """One namespace's saved configs, in creation order."""
 
-    def __init__(self, state: Any) -> None:
+    def __init__(self, state: InteractlyState) -> None:
         ns = state.ns
         self._now = lambda: iso(ns.clock.now())
         self._ids = ns.ids
@@ -114,10 +118,11 @@ class LLMConfigs:
                user: str) -> dict[str, Any]:
         self._check(name, is_default, override_default)
         now = self._now()
-        record = {"_id": self._ids.object_id(), "llm_config_id": self._ids.uuid(), "name": name,
-                  "description": description, "is_default": is_default,
-                  "config": copy.deepcopy(config), "team_id": team_id, "created_by": user,
-                  "updated_by": user, "created_at": now, "updated_at": now}
+        record: dict[str, Any] = {
+            "_id": self._ids.object_id(), "llm_config_id": self._ids.uuid(), "name": name,
+            "description": description, "is_default": is_default,
+            "config": copy.deepcopy(config), "team_id": team_id, "created_by": user,
+            "updated_by": user, "created_at": now, "updated_at": now}
         if is_default:
             self._take_default(record["llm_config_id"])
         self.records[record["llm_config_id"]] = record
@@ -144,7 +149,23 @@ class LLMConfigs:
         self.get(llm_config_id)
         del self.records[llm_config_id]
 
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self) -> dict[str, Any]:
+        return {"records": self.records}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        self.records = dict(data.get("records") or {})
+        return []
+
     # ------------------------------------------------------------------ test
+    def test_saved(self, llm_config_id: str, override: dict[str, Any] | None,
+                   system_prompt: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """:meth:`test` with a saved config. An inline ``override`` replaces it for this call
+        only; a redacted (``api_key: null``) override reuses the stored secret."""
+        stored = self.get(llm_config_id)["config"]
+        config = keep_secrets(stored, override) if override is not None else stored
+        return self.test(config, system_prompt, messages, llm_config_id)
+
     def test(self, config: dict[str, Any], system_prompt: str, messages: list[dict[str, Any]],
              key: str) -> dict[str, Any]:
         """A deterministic answer in ``LLMConfigTestResult`` shape: the fake LLM's reply to the

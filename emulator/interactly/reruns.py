@@ -23,13 +23,16 @@ import copy
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from emulator.core.errors import BadRequest, NotFound, ServiceError
 from emulator.interactly.engine import Run, human_message
-from emulator.interactly.state import InteractlyState
 from emulator.interactly.threads import MAIN, Thread
+
+if TYPE_CHECKING:
+    from emulator.core.namespaces import Rearm
+    from emulator.interactly.state import InteractlyState
 
 TOKEN_TTL_SECONDS = 900
 NO_SNAPSHOT = ("This run predates workflow config snapshots, so its state cannot be "
@@ -124,6 +127,21 @@ class Reruns:
         self.clock = state.ns.clock
         self.ids = state.ns.ids
         self.tokens: dict[str, Token] = {}
+
+    # ---------------------------------------------------------------- snapshots
+    def export_state(self) -> dict[str, Any]:
+        """Live and expired tokens alike (expiry is checked when a token is used)."""
+        return {"tokens": [{"value": t.value, "projection": asdict(t.projection),
+                            "expires_at": t.expires_at, "extra": t.extra}
+                           for t in self.tokens.values()]}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        self.tokens = {}
+        for raw in data.get("tokens", []):
+            token = Token(raw["value"], Projection(**raw["projection"]),
+                          float(raw["expires_at"]), dict(raw.get("extra") or {}))
+            self.tokens[token.value] = token
+        return []
 
     # ---------------------------------------------------------------- turns
     @staticmethod
@@ -483,7 +501,3 @@ class Reruns:
                     "type": "llm", "node_logical_id": p.entry,
                     "messages": [{"type": "human", "content": message}]}]}}})
         return run, p
-
-
-def reruns(state: InteractlyState) -> Reruns:
-    return state.service("reruns", Reruns)

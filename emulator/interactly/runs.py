@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import asdict, fields
 from typing import Any
 
 from emulator.core.clock import VirtualClock
@@ -18,9 +19,14 @@ from emulator.core.retention import trim_finished
 from emulator.interactly import supernodes
 from emulator.interactly.catalog import Catalog
 from emulator.interactly.engine import Engine, Run
+from emulator.interactly.threads import Thread, WaitingState
 from emulator.interactly.validation import check_run_graph
 
 RESUME_COMMANDS = {"start", "data", "resume", "pause"}
+# The Run fields a snapshot stores as they are; the others are nested and handled by
+# :func:`run_state` / :func:`restored_run`.
+_RUN_FIELDS = [f.name for f in fields(Run)
+               if f.init and f.name not in ("companions", "wait_state", "checkpoints")]
 
 
 def _finished(run: Run) -> bool:
@@ -225,3 +231,39 @@ class Runs:
     def drop_workflow(self, workflow_id: str) -> None:
         for run_id in [r.id for r in self.by_id.values() if r.workflow_id == workflow_id]:
             del self.by_id[run_id]
+
+    # ---------------------------------------------------------------- snapshots
+    def export_state(self) -> dict[str, Any]:
+        """Every stored run, oldest first: a snapshot document's ``runs``."""
+        return {"runs": [run_state(r) for r in self.by_id.values()]}
+
+    def restore_state(self, data: dict[str, Any]) -> None:
+        """Replace every run with those :meth:`export_state` answered (the document's
+        ``runs``; its other keys are not read)."""
+        self.by_id = {}
+        for raw in data.get("runs", []):
+            run = restored_run(raw)
+            self.by_id[run.id] = run
+
+
+def run_state(run: Run) -> dict[str, Any]:
+    """A run as JSON values: pairs, history, variables, parked node, companions, waiting edges,
+    checkpoints (keys as strings) and the main thread's position."""
+    data = {name: getattr(run, name) for name in _RUN_FIELDS}
+    data["companions"] = {tid: asdict(t) for tid, t in run.companions.items()}
+    data["wait_state"] = {edge: asdict(w) for edge, w in run.wait_state.items()}
+    data["checkpoints"] = {str(k): v for k, v in run.checkpoints.items()}
+    main = run.main
+    data["main"] = {"node": main.node, "due": main.due, "active": main.active,
+                    "steps": main.steps}
+    return data
+
+
+def restored_run(raw: dict[str, Any]) -> Run:
+    run = Run(**{k: raw[k] for k in _RUN_FIELDS if k in raw})
+    run.companions = {tid: Thread(**t) for tid, t in (raw.get("companions") or {}).items()}
+    run.wait_state = {e: WaitingState(**w) for e, w in (raw.get("wait_state") or {}).items()}
+    run.checkpoints = {int(k): v for k, v in (raw.get("checkpoints") or {}).items()}
+    for key, value in (raw.get("main") or {}).items():
+        setattr(run.main, key, value)
+    return run

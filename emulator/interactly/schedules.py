@@ -14,14 +14,16 @@ client's clock or timezone bug.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.clock import Timer, iso
 from emulator.core.errors import ApiError, BadRequest, Conflict, lookup
+from emulator.interactly.stateful import rearm, timer_state
 
 if TYPE_CHECKING:
+    from emulator.core.namespaces import Rearm
     from emulator.interactly.state import InteractlyState
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,14 @@ class Schedules:
         found.sort(key=lambda s: s.scheduled_time)
         return found[skip: skip + limit]
 
+    def of_workflow(self, workflow_id: str, status: str | None = None, skip: int = 0,
+                    limit: int = 50) -> list[Schedule]:
+        """:meth:`listing` of one workflow. Unknown workflow: 404, unless schedules of it
+        survive its deletion (they stay readable with their ``failed`` outcome)."""
+        if workflow_id not in self.state.catalog.workflows and not self.listing(workflow_id):
+            self.state.catalog.workflow(workflow_id)
+        return self.listing(workflow_id, status, skip, limit)
+
     # ----------------------------------------------------------------- writing
     def create(self, workflow_id: str, scheduled_time: datetime,
                run_input: dict[str, Any] | None, execution_input: dict[str, Any],
@@ -135,6 +145,27 @@ class Schedules:
                 schedule.timer.cancel()
                 schedule.timer = None
 
+    # ----------------------------------------------------------------- snapshots
+    def export_state(self) -> dict[str, Any]:
+        return {"schedules": [{**{f.name: getattr(s, f.name) for f in fields(s)
+                                  if f.name != "timer"},
+                               "timer": timer_state(s.timer)} for s in self.by_id.values()]}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        """A pending schedule that had its timer gets it back (at its ``scheduled_time``)."""
+        self.by_id = {}
+        timers: list[Rearm] = []
+        for raw in data.get("schedules", []):
+            timer = raw.get("timer")
+            schedule = Schedule(**{k: v for k, v in raw.items() if k != "timer"})
+            self.by_id[schedule.id] = schedule
+            if timer and schedule.status == "pending":
+                def arm(schedule: Schedule = schedule) -> None:
+                    self._arm(schedule)
+
+                timers.append(rearm(timer, arm))
+        return timers
+
     # ----------------------------------------------------------------- firing
     def fire(self, schedule: Schedule) -> None:
         """Start the run. Any refusal becomes the schedule's ``error_message``: a timer must
@@ -183,7 +214,3 @@ class Schedules:
             self.state.catalog.workflow(workflow_id)
         else:
             self.state.catalog.version(workflow_id, version)
-
-
-def schedules(state: InteractlyState) -> Schedules:
-    return state.service("schedules", Schedules)

@@ -73,8 +73,7 @@ def apply(state: InteractlyState, doc: SeedInteractly, replace: bool, caller: di
     doomed = list(catalog.workflows) if replace else [i for i in pinned
                                                        if i in catalog.workflows]
     for workflow_id in doomed:
-        catalog.delete_workflow(workflow_id)
-        state.runs.drop_workflow(workflow_id)
+        state.workflows.drop(workflow_id)
     created: list[str] = []
     for wf_doc in doc.workflows:
         config = copy.deepcopy(wf_doc.workflow_config)
@@ -90,7 +89,7 @@ def apply(state: InteractlyState, doc: SeedInteractly, replace: bool, caller: di
         wf = catalog.create_workflow(wf_doc.name, wf_doc.description, config, team_id, user,
                                      nodes, edges)
         if wf_doc.id is not None and wf_doc.id != wf.id:
-            _repin(catalog, wf, wf_doc.id)
+            catalog.repin(wf.id, wf_doc.id)
         created.append(wf.id)
     return {"workflows": len(created), "workflow_ids": created,
             "totals": {"workflows": len(catalog.workflows)}}
@@ -99,15 +98,3 @@ def apply(state: InteractlyState, doc: SeedInteractly, replace: bool, caller: di
 def _clean(config: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in copy.deepcopy(config).items()
             if k not in ("workflow_id", "version_number")}
-
-
-def _repin(catalog: Any, wf: Any, new_id: str) -> None:
-    old = wf.id
-    del catalog.workflows[old]
-    wf.id = new_id
-    catalog.workflows[new_id] = wf
-    for store in (catalog.nodes, catalog.edges):
-        for doc in store.values():
-            if doc["workflow_id"] == old:
-                doc["workflow_id"] = new_id
-                doc["config"]["workflow_id"] = new_id

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,10 @@ from emulator.core.errors import ApiError, NotFound, lookup
 from emulator.core.ids import OBJECT_ID
 from emulator.interactly.catalog import Catalog
 from emulator.interactly.runs import Runs
+from emulator.interactly.stateful import rearm, timer_state
+
+if TYPE_CHECKING:
+    from emulator.core.namespaces import Rearm
 
 STEP_SECONDS = 1.0
 MAX_TURNS = 40
@@ -151,6 +155,31 @@ class Simulations:
     @staticmethod
     def _set_status(doc: dict[str, Any], status: str) -> None:
         doc["status"] = doc["simulation_config"]["status"] = status
+
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self) -> dict[str, Any]:
+        groups = [{"id": key, "doc": g.doc, "items": g.items, "team_id": g.team_id,
+                   "user": g.user, "next_index": g.next_index, "transcripts": g.transcripts,
+                   "timer": timer_state(g.timer)} for key, g in self.groups.items()]
+        return {"configs": self.configs, "groups": groups}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        """A group under way resumes its next step when its timer was due."""
+        self.configs = dict(data.get("configs") or {})
+        self.groups = {}
+        timers: list[Rearm] = []
+        for raw in data.get("groups", []):
+            group = Group(raw["doc"], raw["items"], raw["team_id"], raw["user"],
+                          next_index=int(raw.get("next_index", 0)),
+                          transcripts=raw.get("transcripts") or {})
+            self.groups[raw["id"]] = group
+            timer = raw.get("timer")
+            if timer:
+                def arm(group: Group = group, due: float = timer["due"]) -> None:
+                    group.timer = self.clock.call_at(due, lambda: self._step(group))
+
+                timers.append(rearm(timer, arm))
+        return timers
 
     # ------------------------------------------------------------------ groups
     def start(self, sim_id: str, runner_name: str | None, team_id: str, user: str) -> Group:
@@ -369,9 +398,3 @@ def _turn_input(message: str | None, first: bool, side: dict[str, Any],
             "thread_to_node_inputs": {"0": {"node_run_inputs": inputs}},
             "start_node_logical_id": None, "run_by": run_by, "workflow_run_id": None,
             "version_number": None}
-
-
-def service(state: Any) -> Simulations:
-    ns = state.ns
-    return Simulations(state.catalog, state.runs, ns.clock, ns.ids.object_id,
-                       lambda kind: f"{kind}_{ns.ids.uuid()}")

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from emulator.core.errors import NotFound, ServiceError
 from emulator.interactly import supernodes
 from emulator.interactly.catalog import Catalog
+
+if TYPE_CHECKING:
+    from emulator.core.namespaces import Rearm
 
 TargetType = Literal["node_config_field", "dynamic_variable", "edge_config_field",
                      "workflow_config_field", "runtime_variable"]
@@ -145,6 +148,17 @@ class SuperNodeRegistry:
                            "super node")
         publication.is_active = False
         return publication, [d["workflow_id"] for d in self.dependents(wf.id)]
+
+    # ------------------------------------------------------------------ snapshots
+    def export_state(self) -> dict[str, Any]:
+        return {"published": [asdict(p) for p in self.published.values()]}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        self.published = {}
+        for raw in data.get("published", []):
+            pub = Publication(**raw)
+            self.published[(pub.workflow_id, pub.version_number)] = pub
+        return []
 
     # ------------------------------------------------------------------ reading
     def _live(self, publication: Publication) -> bool:
@@ -324,7 +338,3 @@ def _same(left: dict[str, Any], right: dict[str, Any]) -> bool:
     return all(left.get(k) == right.get(k) for k in keys) and \
         {k: v for k, v in left["workflow_config"].items() if k not in ("nodes", "edges")} == \
         {k: v for k, v in right["workflow_config"].items() if k not in ("nodes", "edges")}
-
-
-def service(state: Any) -> SuperNodeRegistry:
-    return SuperNodeRegistry(state.catalog, state.ns.clock.now_iso)

@@ -24,8 +24,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, ClassVar, Literal
 
+from emulator.core.errors import NotFound
 from emulator.core.scripts import ScriptQueue
 from emulator.interactly.expressions import MISSING, lookup
 from emulator.interactly.llm import LLMScript, LLMScripts
@@ -77,12 +78,30 @@ def result(success: bool, side_effect: str, *, value: Any = None, error: str | N
             "side_effect": side_effect}
 
 
+def _no_tool(tool_id: str) -> dict[str, Any]:
+    raise NotFound(f"Tool {tool_id} not found")
+
+
 class ToolRunner:
+    """Direct tool runs. Keeps nothing of its own (results are not stored; scripts belong to
+    the namespace), so a snapshot has nothing to save. ``globals_`` answers the team's global
+    variables when a run needs them; ``saved`` a saved tool's config (404 when unknown)."""
+
+    stateless: ClassVar[Literal[True]] = True
+
     def __init__(self, scripts: LLMScripts, now_iso: Callable[[], str],
-                 globals_: Callable[[], dict[str, Any]] = dict) -> None:
+                 globals_: Callable[[], dict[str, Any]] = dict,
+                 saved: Callable[[str], dict[str, Any]] = _no_tool) -> None:
         self.scripts = scripts
         self.now_iso = now_iso
         self.globals = globals_
+        self.saved = saved
+
+    def execute_saved(self, tool_id: str, args: dict[str, Any],
+                      dynamic: dict[str, Any] | None = None,
+                      runtime: dict[str, Any] | None = None) -> dict[str, Any]:
+        """:meth:`execute` with a saved tool's config (404 first when there is none)."""
+        return self.execute(self.saved(tool_id), args, dynamic, runtime)
 
     def execute(self, config: dict[str, Any], args: dict[str, Any],
                 dynamic: dict[str, Any] | None = None,

@@ -28,14 +28,16 @@ import hmac
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from emulator.core.clock import Timer, iso
 from emulator.core.errors import BadRequest, Conflict, NotFound, lookup
 from emulator.core.loopback import allowed_url
+from emulator.interactly.stateful import rearm, timer_state
 
 if TYPE_CHECKING:
+    from emulator.core.namespaces import Rearm
     from emulator.interactly.state import InteractlyState
 
 log = logging.getLogger(__name__)
@@ -385,6 +387,45 @@ class Webhooks:
             event.last_error = error
         event.updated_at = self.clock.now_iso()
 
+    # ----------------------------------------------------------------- snapshots
+    def export_state(self) -> dict[str, Any]:
+        events = []
+        for e in self.events.values():
+            raw = {f.name: getattr(e, f.name) for f in fields(e)
+                   if f.name not in ("timer", "attempts")}
+            raw["attempts"] = [asdict(a) for a in e.attempts]
+            raw["timer"] = timer_state(e.timer)
+            events.append(raw)
+        return {"subscriptions": [asdict(s) for s in self.subscriptions.values()],
+                "events": events}
+
+    def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
+        """Events still to deliver go on: a retry due later at its time, one that was being
+        delivered when the snapshot was taken at once (the attempt in flight is lost)."""
+        self.subscriptions = {s["id"]: Subscription(**s) for s in data.get("subscriptions", [])}
+        self.events = {}
+        timers: list[Rearm] = []
+        for raw in data.get("events", []):
+            timer = raw.get("timer")
+            event = WebhookEvent(**{k: v for k, v in raw.items()
+                                    if k not in ("timer", "attempts")})
+            event.attempts = [Attempt(**a) for a in raw.get("attempts", [])]
+            event.in_flight = False
+            self.events[event.id] = event
+            if event.status not in ("pending", "retrying"):
+                continue
+            if timer:  # a retry due later
+                def arm(event: WebhookEvent = event, due: float = timer["due"]) -> None:
+                    event.timer = self.clock.call_at(due, lambda: self._dispatch(event))
+
+                timers.append(rearm(timer, arm))
+            else:  # was being delivered: deliver again
+                def send(event: WebhookEvent = event) -> None:
+                    self._dispatch(event)
+
+                timers.append((float("-inf"), 0.0, send))
+        return timers
+
     # ----------------------------------------------------------------- helpers
     def _allowed(self, url: str) -> bool:
         return allowed_url(url, self.ns.settings.from_url_allow_hosts)
@@ -412,7 +453,3 @@ class Webhooks:
 
 def unique(actions: list[str]) -> list[str]:
     return list(dict.fromkeys(actions))
-
-
-def webhooks(state: InteractlyState) -> Webhooks:
-    return state.service("webhooks", Webhooks)

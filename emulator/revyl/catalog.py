@@ -257,6 +257,17 @@ class Catalog:
             raise NotFound("Workflow not found")
         return workflow
 
+    def delete_test(self, test_id: str) -> TestDef:
+        """Forget a test and take it out of every workflow that lists it, so a later run of
+        the test or of such a workflow cannot reach a definition that is gone (404). Its past
+        executions stay readable by their ids, as Revyl keeps reports."""
+        test = self.test(test_id)
+        del self.tests[test_id]
+        for workflow in self.workflows.values():
+            if test_id in workflow.tests:
+                workflow.tests = [t for t in workflow.tests if t != test_id]
+        return test
+
     def search_tests(self, search: str | None) -> list[TestDef]:
         """Tests whose name contains ``search`` (any case), in definition order."""
         return [t for t in self.tests.values() if not search or search.lower() in t.name.lower()]

@@ -202,6 +202,13 @@ class SimpleTest(RevylModel):
     tags: list[TestTag]
 
 
+class DeleteTestResponse(RevylModel):
+    """``DELETE /api/v1/tests/delete/{test_id}`` (the CLI's ``DeleteTestResponse``)."""
+
+    id: str = Field(description="The deleted test's id")
+    message: str
+
+
 class SimpleTestsResponse(RevylModel):
     tests: list[SimpleTest]
     count: int = Field(description="Tests matching the search, before limit/offset")

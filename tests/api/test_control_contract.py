@@ -236,7 +236,7 @@ async def test_an_error_status_the_route_does_not_declare_is_caught(emulator_cli
 
 async def test_a_webhook_event_status_off_the_list_is_caught(emulator_client: Any,
                                                              monkeypatch: Any) -> None:
-    from emulator.control import webhooks
+    from emulator.interactly.webhooks import Webhooks
 
     class Event:
         in_flight = False
@@ -252,13 +252,7 @@ async def test_a_webhook_event_status_off_the_list_is_caught(emulator_client: An
                     "created_at": "2026-01-01T00:00:00.000Z",
                     "updated_at": "2026-01-01T00:00:00.000Z"}
 
-    class Service:
-        events = {"e1": Event()}
-
-        def event_listing(self) -> list[Any]:
-            return list(self.events.values())
-
-    monkeypatch.setattr(webhooks, "webhooks", lambda state: Service())
+    monkeypatch.setattr(Webhooks, "event_listing", lambda self: [Event()])
     strict_500(await emulator_client.get("/_emulator/webhooks/deliveries",
                                          params={"drain": "false"}),
                "GET /_emulator/webhooks/deliveries", "events.0.status")

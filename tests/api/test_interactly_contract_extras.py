@@ -356,12 +356,12 @@ async def _webhooks(call: Tour, wf: str, state: InteractlyState) -> None:
         "max_retries": 0})
     await call("GET", "/v1/workflow-webhooks")
     await call("POST", f"/v1/workflows/{wf}/clone", json={"name": "notify"})
-    await webhooks.webhooks(state).drain()
+    await state.webhooks.drain()
     events = (await call("GET", "/v1/workflow-webhooks/events"))["events"]
     assert events[0]["status"] == "failed"
     await call("GET", f"/v1/workflow-webhooks/events/{events[0]['event_id']}/attempts")
     await call("POST", f"/v1/workflow-webhooks/events/{events[0]['_id']}/retry")
-    await webhooks.webhooks(state).drain()
+    await state.webhooks.drain()
     await call("PATCH", f"/v1/workflow-webhooks/{sub['id']}", json={"enabled": False})
     await call("DELETE", f"/v1/workflow-webhooks/{sub['id']}")
 

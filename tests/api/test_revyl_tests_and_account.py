@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import FAILING, LOGIN, ONBOARDING_IOS, start
+from .conftest import CHECKOUT, EXECUTE, FAILING, LOGIN, ONBOARDING_IOS, start
 
 pytestmark = pytest.mark.anyio
 
@@ -25,6 +25,27 @@ async def test_get_test_by_id_and_404(emulator_client):
     assert body["last_execution_id"] == task
     missing = await emulator_client.get("/api/v1/tests/get_test_by_id/nope")
     assert missing.status_code == 404 and missing.json() == {"detail": "Test not found"}
+
+
+async def test_delete_test_removes_it_from_lists_workflows_and_runs(emulator_client):
+    earlier = await start(emulator_client, CHECKOUT)
+    gone = await emulator_client.delete(f"/api/v1/tests/delete/{CHECKOUT}")
+    assert gone.status_code == 200, gone.text
+    assert gone.json() == {"id": CHECKOUT, "message": "Test 'checkout-with-coupon' deleted"}
+    lookup = await emulator_client.get(f"/api/v1/tests/get_test_by_id/{CHECKOUT}")
+    assert lookup.status_code == 404
+    listed = (await emulator_client.get("/api/v1/tests/get_simple_tests")).json()
+    assert CHECKOUT not in [t["id"] for t in listed["tests"]] and listed["count"] == 3
+    nightly = (await emulator_client.get("/api/v1/workflows/get_workflow_info", params={
+        "workflow_id": "f1000000-0000-4000-8000-000000000002"})).json()
+    assert nightly["tests"] == [LOGIN, ONBOARDING_IOS, FAILING]
+    run = await emulator_client.post(EXECUTE, json={"test_id": CHECKOUT})
+    assert run.status_code == 404
+    report = await emulator_client.get("/api/v1/tests/get_test_execution_task",
+                                       params={"task_id": earlier})
+    assert report.status_code == 200  # what already ran stays readable
+    again = await emulator_client.delete(f"/api/v1/tests/delete/{CHECKOUT}")
+    assert again.status_code == 404 and again.json() == {"detail": "Test not found"}
 
 
 async def test_get_simple_tests_pages_and_searches(emulator_client):

@@ -316,8 +316,8 @@ async def test_every_interactly_service_round_trips(emulator_app, client):
     from emulator.interactly.global_variables import Variable
     from emulator.interactly.reruns import Projection, Token
     from emulator.interactly.simulations import Group
-    from emulator.interactly.snapshot import SERVICES
-    from emulator.interactly.state import interactly
+    from emulator.interactly.state import InteractlyState, interactly
+    from emulator.interactly.stateful import Stateful
     from emulator.interactly.super_node_registry import Publication
     from emulator.interactly.threads import Thread, WaitingState
     from emulator.interactly.webhooks import Attempt, WebhookEvent
@@ -335,23 +335,24 @@ async def test_every_interactly_service_round_trips(emulator_app, client):
                                                 node="node_front", due=5.0, steps=3)
     stored.wait_state["edge_bye"] = WaitingState(2, 1.5, 1)
     stored.checkpoints[0] = stored.checkpoint()
-    for name, (_export, _restore, factory) in SERVICES.items():
-        state.service(name, factory)
-    svc = state._services
-    svc["globals"].by_id["v1"] = Variable("v1", "company", "Acme", None, None, False, "t",
-                                          "u", "u", "now", "now")
-    svc["assets"].templates["t1"] = {"_id": "t1", "workflow_template_config": {
+    for name in InteractlyState.service_names():
+        state.make_service(name)
+    stateful = {name for name, service in state.made_services().items()
+                if isinstance(service, Stateful)}
+    state.globals.by_id["v1"] = Variable("v1", "company", "Acme", None, None, False, "t",
+                                         "u", "u", "now", "now")
+    state.assets.templates["t1"] = {"_id": "t1", "workflow_template_config": {
         "workflow_id": PINNED}}
-    svc["assets"].libraries["l1"] = {"_id": "l1"}
-    svc["favorites"].add("emu-user", PINNED)
-    svc["llm_configs"].records["c1"] = {"llm_config_id": "c1", "config": {"model": "m"}}
-    svc["super_nodes"].published[(PINNED, 0)] = Publication(PINNED, 0, {"input_fields": []},
-                                                            {"x": 1}, "now")
-    svc["simulations"].configs["s1"] = {"_id": "s1", "simulation_config": {}}
-    svc["simulations"].groups["g1"] = Group({"_id": "g1", "simulation_config_id": "s1",
-                                             "status": "completed"}, [{"_id": "i1"}], "t",
-                                            "u", next_index=1, transcripts={"i1": []})
-    hooks = svc["webhooks"]
+    state.assets.libraries["l1"] = {"_id": "l1"}
+    state.favorites.add("emu-user", PINNED)
+    state.llm_configs.records["c1"] = {"llm_config_id": "c1", "config": {"model": "m"}}
+    state.super_nodes.published[(PINNED, 0)] = Publication(PINNED, 0, {"input_fields": []},
+                                                           {"x": 1}, "now")
+    state.simulations.configs["s1"] = {"_id": "s1", "simulation_config": {}}
+    state.simulations.groups["g1"] = Group({"_id": "g1", "simulation_config_id": "s1",
+                                            "status": "completed"}, [{"_id": "i1"}], "t",
+                                           "u", next_index=1, transcripts={"i1": []})
+    hooks = state.webhooks
     event = WebhookEvent("e1", "event_1", next(iter(hooks.subscriptions)), "workflow_created",
                          {"workflow_id": PINNED}, "now", "now", status="failed",
                          attempts_count=1)
@@ -359,21 +360,21 @@ async def test_every_interactly_service_round_trips(emulator_app, client):
                                   "workflow_created", "http://127.0.0.1:9/hook", False, None,
                                   None, "refused", 3, "now"))
     hooks.events["e1"] = event
-    svc["reruns"].tokens["tok"] = Token("tok", Projection(
+    state.reruns.tokens["tok"] = Token("tok", Projection(
         run["run_id"], 0, PINNED, 0, {"node_configs": []}, "fp", "EXACT", "FULL", None, [],
         {}, {}, {}), 99.0, {"a": 1})
     state.sessions.add("session-token")
 
     document = export_namespace(ns)
     assert document["skipped"] == []
-    assert set(document["interactly"]["services"]) == set(SERVICES)
+    assert set(document["interactly"]["services"]) == stateful
     target = registry.get("another-tenant")
     import_namespace(target, copy.deepcopy(document))
     copied = export_namespace(target)
     assert unsequenced({**copied, "namespace": None}) == unsequenced(
         {**document, "namespace": None})
     restored = interactly(target)
-    assert restored._services["favorites"].of("emu-user") == {PINNED}
+    assert restored.favorites.of("emu-user") == {PINNED}
     thread = restored.runs.by_id[run["run_id"]].companions["0_companion_x"]
     assert (thread.node, thread.due, thread.runtime) == ("node_front", 5.0, {"k": 1})
     assert state.listeners and restored.listeners  # webhooks listen again

@@ -122,3 +122,12 @@ def test_workflow_cancel_status_history_and_list(revyl):
     listing = revyl("workflow", "list", "--json")
     assert listing.code == 0 and {w["name"] for w in listing.json()} == {
         "smoke", "nightly-regression"}
+
+
+def test_test_delete_removes_the_test(revyl):
+    assert revyl("test", "run", ONBOARDING_IOS, "--json").code == 0
+    deleted = revyl("test", "delete", ONBOARDING_IOS, "--force", "--remote-only", "--json")
+    assert deleted.code == 0, deleted.stderr
+    assert deleted.json()["success"] is True and deleted.json()["test_id"] == ONBOARDING_IOS
+    rerun = revyl("test", "run", ONBOARDING_IOS, "--json")
+    assert rerun.code == 1, rerun.stdout  # gone: its run is refused

@@ -30,8 +30,8 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator.pytest_plugin import IN_PROCESS_URL, fresh_token
 from emulator.interactly.state import interactly
+from emulator.pytest_plugin import IN_PROCESS_URL, fresh_token
 from emulator.revyl.state import RevylState
 from emulator.settings import Settings
 from emulator.web.lazy import ensure_all

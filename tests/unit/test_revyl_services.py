@@ -297,3 +297,15 @@ def test_tags_variables_attachments_and_device_target(state: RevylState) -> None
         defs.attach_launch_variables("nope", [])
     assert defs.set_device_target(LOGIN, {"device_model": "Pixel 8"}).device == \
         {"device_model": "Pixel 8"}
+
+
+def test_delete_test_takes_it_out_of_workflows_and_later_runs(state: RevylState) -> None:
+    earlier = state.tests.start(LOGIN)
+    deleted = state.catalog.delete_test(LOGIN)
+    assert deleted.id == LOGIN and LOGIN not in state.catalog.tests
+    assert LOGIN not in state.catalog.workflow(SMOKE).tests
+    assert state.tests.get(earlier.id).test_id == LOGIN  # what ran stays readable
+    with pytest.raises(NotFound):
+        state.tests.start(LOGIN)
+    with pytest.raises(NotFound):
+        state.catalog.delete_test(LOGIN)

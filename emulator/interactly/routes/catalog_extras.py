@@ -11,16 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
 from emulator.core.errors import ApiError, NotFound
-from emulator.interactly import (
-    bundles,
-    diffs,
-    dynamic_vars,
-    global_variables,
-    tool_bundles,
-    wire,
-)
-from emulator.interactly.favorites import Favorites
-from emulator.interactly.llm_configs import LLMConfigs, keep_secrets
+from emulator.interactly import tool_bundles, wire
 from emulator.interactly.responses.common import (
     ToolResponse,
     WorkflowResponse,
@@ -46,7 +37,6 @@ from emulator.interactly.responses.extras_catalog import (
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size, base_url, team, user
 from emulator.interactly.state import InteractlyState, interactly
 from emulator.interactly.tool_registry import CONFIGURABLE, INBUILT
-from emulator.interactly.tool_runs import ToolRunner
 from emulator.web.contract import errors
 from emulator.web.responses import ok
 from emulator.web.routing import api_router
@@ -56,23 +46,6 @@ router = api_router("Interactly: workflows and tools")
 VersionNo = Annotated[int, Path(ge=0)]
 LLMConfigId = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                                           r"[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
-DEFAULT_CATEGORY = "User Created"  # WorkflowConfig.category's default
-
-
-def _favorites(state: InteractlyState) -> Favorites:
-    return state.service("favorites", Favorites)
-
-
-def _llm(state: InteractlyState) -> LLMConfigs:
-    return state.service("llm_configs", LLMConfigs)
-
-
-def _runner(state: InteractlyState) -> ToolRunner:
-    def make(s: InteractlyState) -> ToolRunner:
-        globals_ = s.service("globals", global_variables.service)
-        return ToolRunner(s.scripts, s.ns.clock.now_iso, globals_.dynamic_variables)
-
-    return state.service("tool_runner", make)
 
 
 class _Open(BaseModel):
@@ -103,12 +76,10 @@ class ImportBody(_Open):
              responses=errors(service=(400,)))
 async def import_workflow(body: ImportBody, request: Request, ns: Ns) -> JSONResponse:
     state = interactly(ns)
-    wf = bundles.import_bundle(state.catalog, body.bundle,
-                               versions_to_import=body.versions_to_import,
-                               active=body.active_version_number,
-                               workflow_name=body.workflow_name, team_id=team(request),
-                               user=user(request))
-    state.notify("workflow_created", {"workflow_id": wf.id, "workflow_name": wf.name})
+    wf = state.workflows.import_bundle(body.bundle, versions_to_import=body.versions_to_import,
+                                       active=body.active_version_number,
+                                       workflow_name=body.workflow_name, team_id=team(request),
+                                       user=user(request))
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
@@ -117,12 +88,7 @@ async def import_workflow(body: ImportBody, request: Request, ns: Ns) -> JSONRes
 async def dynamic_variables(workflow_id: ObjectId, ns: Ns,
                             version_number: Annotated[int | None, Query(ge=0)] = None
                             ) -> JSONResponse:
-    catalog = interactly(ns).catalog
-    wf = catalog.workflow(workflow_id)
-    number = wf.active_version_number if version_number is None else version_number
-    config = catalog.version(workflow_id, number).workflow_config
-    nodes, edges = catalog.graph(workflow_id, number)
-    return ok(dynamic_vars.used_variables(config, nodes, edges))
+    return ok(interactly(ns).workflows.used_variables(workflow_id, version_number))
 
 
 @router.get("/v1/workflows/versions/active", response_model=ActiveVersionListResponse)
@@ -133,26 +99,10 @@ async def active_versions(request: Request, ns: Ns, page: PageNo = 1, size: Size
                           logical_id: str | None = None) -> JSONResponse:
     """One active version per workflow. ``category`` is read from the active version's
     ``workflow_config.category`` (absent counts as the typed default "User Created")."""
-    state = interactly(ns)
-    me = user(request)
-    liked = _favorites(state).of(me)
-    wanted = {c for c in [category, *(categories or [])] if c}
-    rows = []
-    for wf in state.catalog.workflows.values():
-        version = wf.versions.get(wf.active_version_number)
-        if version is None:
-            continue
-        config = version.workflow_config
-        if favorites and wf.id not in liked:
-            continue
-        if created_by_me and wf.created_by != me:
-            continue
-        if wanted and (config.get("category") or DEFAULT_CATEGORY) not in wanted:
-            continue
-        if logical_id and config.get("logical_id") != logical_id:
-            continue
-        rows.append(wire.version_doc(wf, version))
-    return ok(wire.page(rows, "versions", page, size))
+    found = interactly(ns).workflows.active_versions(
+        user(request), favorites=favorites, created_by_me=created_by_me,
+        categories=[c for c in [category, *(categories or [])] if c], logical_id=logical_id)
+    return ok(wire.page([wire.version_doc(wf, v) for wf, v in found], "versions", page, size))
 
 
 @router.post("/v1/workflows/{workflow_id}/clone", response_model=WorkflowResponse,
@@ -160,13 +110,11 @@ async def active_versions(request: Request, ns: Ns, page: PageNo = 1, size: Size
 async def clone_workflow(workflow_id: ObjectId, body: CloneBody, request: Request,
                          ns: Ns) -> JSONResponse:
     state = interactly(ns)
-    wf = bundles.clone(state.catalog, workflow_id, name=body.name,
-                       description=body.description,
-                       clone_all_versions=body.clone_all_versions,
-                       version_numbers=body.version_numbers_to_clone,
-                       fallback_active_version=body.fallback_active_version,
-                       team_id=team(request), user=user(request))
-    state.notify("workflow_created", {"workflow_id": wf.id, "workflow_name": wf.name})
+    wf = state.workflows.clone(workflow_id, name=body.name, description=body.description,
+                               clone_all_versions=body.clone_all_versions,
+                               version_numbers=body.version_numbers_to_clone,
+                               fallback_active_version=body.fallback_active_version,
+                               team_id=team(request), user=user(request))
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
@@ -174,10 +122,7 @@ async def clone_workflow(workflow_id: ObjectId, body: CloneBody, request: Reques
               response_model=WorkflowConcurrencyResponse, responses=errors(404))
 async def update_concurrency(workflow_id: ObjectId, body: ConcurrencyBody,
                              ns: Ns) -> JSONResponse:
-    catalog = interactly(ns).catalog
-    wf = catalog.workflow(workflow_id)
-    wf.max_concurrent_runs = body.max_concurrent_runs
-    wf.updated_at = catalog.now()
+    wf = interactly(ns).catalog.set_max_concurrent_runs(workflow_id, body.max_concurrent_runs)
     return ok({"workflow_id": wf.id, "max_concurrent_runs": wf.max_concurrent_runs,
                "message": f"Concurrency limit set to {wf.max_concurrent_runs}"})
 
@@ -188,17 +133,14 @@ async def export_workflow(workflow_id: ObjectId, ns: Ns,
                           version_numbers: Annotated[list[Annotated[int, Field(ge=0)]],
                                                      Query(min_length=1)],
                           active_version_number: Annotated[int, Query(ge=0)]) -> JSONResponse:
-    state = interactly(ns)
-    return ok(bundles.export(state.catalog, workflow_id, version_numbers, active_version_number,
-                             state.ns.clock.now_iso()))
+    return ok(interactly(ns).workflows.export(workflow_id, version_numbers,
+                                             active_version_number))
 
 
 @router.post("/v1/workflows/{workflow_id}/favorite", response_model=FavoriteResponse,
              responses=errors(404))
 async def favorite(workflow_id: ObjectId, request: Request, ns: Ns) -> JSONResponse:
-    state = interactly(ns)
-    state.catalog.workflow(workflow_id)
-    _favorites(state).add(user(request), workflow_id)
+    interactly(ns).workflows.favorite(workflow_id, user(request))
     return ok({"message": "Marked as favorite", "workflow_id": workflow_id,
                "is_favorite": True})
 
@@ -206,9 +148,7 @@ async def favorite(workflow_id: ObjectId, request: Request, ns: Ns) -> JSONRespo
 @router.delete("/v1/workflows/{workflow_id}/favorite", response_model=FavoriteResponse,
                responses=errors(404))
 async def unfavorite(workflow_id: ObjectId, request: Request, ns: Ns) -> JSONResponse:
-    state = interactly(ns)
-    state.catalog.workflow(workflow_id)
-    _favorites(state).remove(user(request), workflow_id)
+    interactly(ns).workflows.unfavorite(workflow_id, user(request))
     return ok({"message": "Unmarked as favorite", "workflow_id": workflow_id,
                "is_favorite": False})
 
@@ -244,20 +184,7 @@ async def update_version_config(workflow_id: ObjectId, number: VersionNo, body: 
     """A plain ``WorkflowConfig`` is merged into the version's config; a hydrated one
     (``workflow_config`` + ``node_configs``/``edge_configs``) also replaces the graph."""
     state = interactly(ns)
-    catalog = state.catalog
-    config = body.config
-    catalog.version(workflow_id, number)
-    hydrated = any(isinstance(config.get(k), list) for k in ("node_configs", "edge_configs"))
-    if hydrated:
-        nodes, edges = config.get("node_configs"), config.get("edge_configs")
-        catalog.replace_version_graph(workflow_id, number,
-                                      nodes if isinstance(nodes, list) else None,
-                                      edges if isinstance(edges, list) else None)
-        inner = config.get("workflow_config")
-        if isinstance(inner, dict):
-            catalog.update_version_config(workflow_id, number, inner)
-    else:
-        catalog.update_version_config(workflow_id, number, config)
+    state.workflows.update_version_config(workflow_id, number, body.config)
     return ok(_version_envelope(state, workflow_id, number))
 
 
@@ -265,16 +192,7 @@ async def update_version_config(workflow_id: ObjectId, number: VersionNo, body: 
             responses=errors(404))
 async def diff_versions(workflow_id: ObjectId, v1: VersionNo, v2: VersionNo,
                         ns: Ns) -> JSONResponse:
-    catalog = interactly(ns).catalog
-
-    def side(number: int) -> dict[str, Any]:
-        version = catalog.version(workflow_id, number)
-        nodes, edges = catalog.graph(workflow_id, number)
-        return {"number": number, "name": version.name,
-                "workflow_config": version.workflow_config, "node_configs": nodes,
-                "edge_configs": edges}
-
-    return ok(diffs.version_diff(side(v1), side(v2)))
+    return ok(interactly(ns).workflows.diff(workflow_id, v1, v2))
 
 
 # =============================================================================== tools
@@ -333,8 +251,8 @@ async def execute_inline(body: InlineExecuteBody, ns: Ns) -> JSONResponse:
         raise ApiError([{"type": "literal_error", "loc": ["body", "tool_config", "type"],
                          "msg": f"Input should be one of {list(tool_bundles.TOOL_TYPES)}",
                          "input": kind}], 422)
-    return ok(_runner(interactly(ns)).execute(body.tool_config, body.args,
-                                              body.dynamic_variables, body.runtime_variables))
+    return ok(interactly(ns).tool_runner.execute(body.tool_config, body.args,
+                                                 body.dynamic_variables, body.runtime_variables))
 
 
 @router.get("/v1/tools/{tool_id}/export", response_model=ToolExportBundle,
@@ -348,10 +266,9 @@ async def export_tool(tool_id: ObjectId, ns: Ns) -> JSONResponse:
 @router.post("/v1/tools/{tool_id}/execute", response_model=ToolExecuteResult,
              responses=errors(404))
 async def execute_tool(tool_id: ObjectId, body: ExecuteBody, ns: Ns) -> JSONResponse:
-    state = interactly(ns)
-    doc = state.catalog.doc(state.catalog.tools, "tool", tool_id)
-    return ok(_runner(state).execute(doc["config"], body.args, body.dynamic_variables,
-                                     body.runtime_variables))
+    return ok(interactly(ns).tool_runner.execute_saved(tool_id, body.args,
+                                                       body.dynamic_variables,
+                                                       body.runtime_variables))
 
 
 # =============================================================================== LLM configs
@@ -388,7 +305,7 @@ class LLMProbeInline(LLMProbe):
 
 @router.post("/v1/llm-configs", response_model=LLMConfigResponse, responses=errors(409))
 async def create_llm_config(body: LLMConfigCreate, request: Request, ns: Ns) -> JSONResponse:
-    service = _llm(interactly(ns))
+    service = interactly(ns).llm_configs
     record = service.create(name=body.name, config=body.config, description=body.description,
                             is_default=body.is_default, override_default=body.override_default,
                             team_id=team(request), user=user(request))
@@ -398,7 +315,7 @@ async def create_llm_config(body: LLMConfigCreate, request: Request, ns: Ns) -> 
 @router.get("/v1/llm-configs", response_model=LLMConfigListResponse)
 async def list_llm_configs(ns: Ns, page: PageNo = 1, size: Size = 100,
                            search: str | None = None) -> JSONResponse:
-    service = _llm(interactly(ns))
+    service = interactly(ns).llm_configs
     rows = [service.view(r) for r in service.listing(search)]
     return ok(wire.page(rows, "llm_configs", page, size))
 
@@ -406,13 +323,13 @@ async def list_llm_configs(ns: Ns, page: PageNo = 1, size: Size = 100,
 @router.get("/v1/llm-configs/default", response_model=LLMConfigResponse,
             responses=errors(404))
 async def default_llm_config(ns: Ns) -> JSONResponse:
-    service = _llm(interactly(ns))
+    service = interactly(ns).llm_configs
     return ok({"llm_config": service.view(service.default())})
 
 
 @router.post("/v1/llm-configs/test", response_model=LLMConfigTestResult)
 async def test_inline_llm_config(body: LLMProbeInline, ns: Ns) -> JSONResponse:
-    service = _llm(interactly(ns))
+    service = interactly(ns).llm_configs
     messages = [m.model_dump() for m in body.messages]
     return ok(service.test(body.config, body.system_prompt, messages, "inline"))
 
@@ -420,7 +337,7 @@ async def test_inline_llm_config(body: LLMProbeInline, ns: Ns) -> JSONResponse:
 @router.get("/v1/llm-configs/{llm_config_id}", response_model=LLMConfigResponse,
             responses=errors(404))
 async def get_llm_config(llm_config_id: LLMConfigId, ns: Ns) -> JSONResponse:
-    service = _llm(interactly(ns))
+    service = interactly(ns).llm_configs
     return ok({"llm_config": service.view(service.get(llm_config_id))})
 
 
@@ -428,7 +345,7 @@ async def get_llm_config(llm_config_id: LLMConfigId, ns: Ns) -> JSONResponse:
               responses=errors(404, 409))
 async def update_llm_config(llm_config_id: LLMConfigId, body: LLMConfigUpdate,
                             request: Request, ns: Ns) -> JSONResponse:
-    service = _llm(interactly(ns))
+    service = interactly(ns).llm_configs
     changes = body.model_dump(exclude_unset=True, exclude={"override_default"})
     record = service.update(llm_config_id, changes, body.override_default, user(request))
     return ok({"llm_config": service.view(record)})
@@ -437,7 +354,7 @@ async def update_llm_config(llm_config_id: LLMConfigId, body: LLMConfigUpdate,
 @router.delete("/v1/llm-configs/{llm_config_id}", response_model=LLMConfigDeletedResponse,
                responses=errors(404))
 async def delete_llm_config(llm_config_id: LLMConfigId, ns: Ns) -> JSONResponse:
-    _llm(interactly(ns)).delete(llm_config_id)
+    interactly(ns).llm_configs.delete(llm_config_id)
     return ok({"message": "LLM config deleted", "llm_config_id": llm_config_id})
 
 
@@ -446,8 +363,6 @@ async def delete_llm_config(llm_config_id: LLMConfigId, ns: Ns) -> JSONResponse:
 async def test_llm_config(llm_config_id: LLMConfigId, body: LLMProbe, ns: Ns) -> JSONResponse:
     """An inline ``config`` overrides the stored one for this call only; a redacted
     (``api_key: null``) override reuses the stored secret."""
-    service = _llm(interactly(ns))
-    stored = service.get(llm_config_id)["config"]
-    config = keep_secrets(stored, body.config) if body.config is not None else stored
     messages = [m.model_dump() for m in body.messages]
-    return ok(service.test(config, body.system_prompt, messages, llm_config_id))
+    return ok(interactly(ns).llm_configs.test_saved(llm_config_id, body.config,
+                                                    body.system_prompt, messages))

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import JSONResponse
 
 from emulator.interactly import wire
-from emulator.interactly.feedback import feedback
 from emulator.interactly.models.common import RatingValue  # the one RatingConfig stores
 from emulator.interactly.responses.runs import (
     RunEvaluationResult,
@@ -59,7 +58,7 @@ class RatingRequest(BaseModel):
 @router.get(f"{RUNS}/evaluation-result", response_model=RunEvaluationResult,
             responses=errors(404))
 async def evaluation_result(run_id: ObjectId, ns: Ns) -> JSONResponse:
-    return ok(feedback(interactly(ns)).evaluation_result(run_id))
+    return ok(interactly(ns).feedback.evaluation_result(run_id))
 
 
 @router.post(f"{RUNS}/comments", response_model=WorkflowRunResponse,
@@ -67,21 +66,21 @@ async def evaluation_result(run_id: ObjectId, ns: Ns) -> JSONResponse:
 async def add_run_comment(run_id: ObjectId, body: CommentRequest, request: Request,
                           ns: Ns) -> JSONResponse:
     """Answers with the whole run envelope: the SDK digs the newest comment out of it."""
-    run = feedback(interactly(ns)).add_run_comment(run_id, body.content, user(request))
+    run = interactly(ns).feedback.add_run_comment(run_id, body.content, user(request))
     return ok(wire.run_envelope(run))
 
 
 @router.delete(f"{RUNS}/comments/{{comment_id}}", response_model=WorkflowRunResponse,
                responses=WRITE_ERRORS)
 async def delete_run_comment(run_id: ObjectId, comment_id: LogicalId, ns: Ns) -> JSONResponse:
-    return ok(wire.run_envelope(feedback(interactly(ns)).delete_run_comment(run_id, comment_id)))
+    return ok(wire.run_envelope(interactly(ns).feedback.delete_run_comment(run_id, comment_id)))
 
 
 @router.post(f"{RUNS}/events/{{event_id}}/comments", response_model=WorkflowRunResponse,
              responses=BODY_ERRORS)
 async def add_event_comment(run_id: ObjectId, event_id: LogicalId, body: CommentRequest,
                             request: Request, ns: Ns) -> JSONResponse:
-    run = feedback(interactly(ns)).add_event_comment(run_id, event_id, body.content,
+    run = interactly(ns).feedback.add_event_comment(run_id, event_id, body.content,
                                                      user(request))
     return ok(wire.run_envelope(run))
 
@@ -90,7 +89,7 @@ async def add_event_comment(run_id: ObjectId, event_id: LogicalId, body: Comment
                response_model=WorkflowRunResponse, responses=WRITE_ERRORS)
 async def delete_event_comment(run_id: ObjectId, event_id: LogicalId, comment_id: LogicalId,
                                ns: Ns) -> JSONResponse:
-    run = feedback(interactly(ns)).delete_event_comment(run_id, event_id, comment_id)
+    run = interactly(ns).feedback.delete_event_comment(run_id, event_id, comment_id)
     return ok(wire.run_envelope(run))
 
 
@@ -98,7 +97,7 @@ async def delete_event_comment(run_id: ObjectId, event_id: LogicalId, comment_id
             responses=BODY_ERRORS)
 async def rate_event(run_id: ObjectId, event_id: LogicalId, body: RatingRequest,
                      request: Request, ns: Ns) -> JSONResponse:
-    return ok(feedback(interactly(ns)).rate_event(run_id, event_id, body.value.value,
+    return ok(interactly(ns).feedback.rate_event(run_id, event_id, body.value.value,
                                                   user(request)))
 
 
@@ -106,14 +105,14 @@ async def rate_event(run_id: ObjectId, event_id: LogicalId, body: RatingRequest,
                responses=WRITE_ERRORS)
 async def unrate_event(run_id: ObjectId, event_id: LogicalId, request: Request,
                        ns: Ns) -> JSONResponse:
-    return ok(feedback(interactly(ns)).unrate_event(run_id, event_id, user(request)))
+    return ok(interactly(ns).feedback.unrate_event(run_id, event_id, user(request)))
 
 
 @router.put(f"{RUNS}/turns/{{turn_index}}/rating", response_model=RunFeedbackResponse,
             responses=BODY_ERRORS)
 async def rate_turn(run_id: ObjectId, turn_index: TurnIndex, body: RatingRequest,
                     request: Request, ns: Ns) -> JSONResponse:
-    return ok(feedback(interactly(ns)).rate_turn(run_id, turn_index, body.value.value,
+    return ok(interactly(ns).feedback.rate_turn(run_id, turn_index, body.value.value,
                                                  user(request)))
 
 
@@ -121,14 +120,14 @@ async def rate_turn(run_id: ObjectId, turn_index: TurnIndex, body: RatingRequest
                responses=WRITE_ERRORS)
 async def unrate_turn(run_id: ObjectId, turn_index: TurnIndex, request: Request,
                       ns: Ns) -> JSONResponse:
-    return ok(feedback(interactly(ns)).unrate_turn(run_id, turn_index, user(request)))
+    return ok(interactly(ns).feedback.unrate_turn(run_id, turn_index, user(request)))
 
 
 @router.post(f"{RUNS}/turns/{{turn_index}}/comments", response_model=RunFeedbackResponse,
              responses=BODY_ERRORS)
 async def add_turn_comment(run_id: ObjectId, turn_index: TurnIndex, body: CommentRequest,
                            request: Request, ns: Ns) -> JSONResponse:
-    return ok(feedback(interactly(ns)).add_turn_comment(run_id, turn_index, body.content,
+    return ok(interactly(ns).feedback.add_turn_comment(run_id, turn_index, body.content,
                                                         user(request)))
 
 
@@ -136,4 +135,4 @@ async def add_turn_comment(run_id: ObjectId, turn_index: TurnIndex, body: Commen
                response_model=RunFeedbackResponse, responses=WRITE_ERRORS)
 async def delete_turn_comment(run_id: ObjectId, turn_index: TurnIndex, comment_id: LogicalId,
                               ns: Ns) -> JSONResponse:
-    return ok(feedback(interactly(ns)).delete_turn_comment(run_id, turn_index, comment_id))
+    return ok(interactly(ns).feedback.delete_turn_comment(run_id, turn_index, comment_id))

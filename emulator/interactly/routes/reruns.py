@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
 from emulator.core.ids import OBJECT_ID
-from emulator.interactly.reruns import RerunTarget, reruns
+from emulator.interactly.reruns import RerunTarget
 from emulator.interactly.responses.reruns import (
     RerunnableTurnsResponse,
     RerunPreflightResponse,
@@ -104,7 +104,7 @@ OptionalTarget = Annotated[TargetRequest | None, Body()]
 @router.get("/v1/workflow-runs/{run_id}/rerunnable-turns",
             response_model=RerunnableTurnsResponse, responses=errors(404))
 async def rerunnable_turns(run_id: ObjectId, ns: Ns) -> JSONResponse:
-    return ok(reruns(interactly(ns)).rerunnable_turns(run_id))
+    return ok(interactly(ns).reruns.rerunnable_turns(run_id))
 
 
 @router.post(f"{TURN}/rerun-preflight", response_model=RerunPreflightResponse,
@@ -113,7 +113,7 @@ async def preflight(run_id: ObjectId, turn_index: TurnIndex, ns: Ns,
                     body: OptionalTarget = None) -> JSONResponse:
     """No side effects: what a re-run would carry over and drop."""
     target = (body or TargetRequest()).target()
-    return ok(reruns(interactly(ns)).plan(run_id, turn_index, target).report)
+    return ok(interactly(ns).reruns.plan(run_id, turn_index, target).report)
 
 
 @router.post(f"{TURN}/rerun-token", response_model=RerunTokenResponse,
@@ -121,14 +121,14 @@ async def preflight(run_id: ObjectId, turn_index: TurnIndex, ns: Ns,
 async def create_token(run_id: ObjectId, turn_index: TurnIndex, ns: Ns,
                        body: OptionalTarget = None) -> JSONResponse:
     target = (body or TargetRequest()).target()
-    return ok(reruns(interactly(ns)).create_token(run_id, turn_index, target))
+    return ok(interactly(ns).reruns.create_token(run_id, turn_index, target))
 
 
 @router.get(f"{TURN}/rerun-token/{{token}}", response_model=RerunTokenPreview,
             responses=errors(404))
 async def preview_token(run_id: ObjectId, turn_index: TurnIndex, token: TokenValue,
                         ns: Ns) -> JSONResponse:
-    return ok(reruns(interactly(ns)).preview(run_id, turn_index, token))
+    return ok(interactly(ns).reruns.preview(run_id, turn_index, token))
 
 
 @router.patch(f"{TURN}/rerun-token/{{token}}", response_model=RerunTokenPreview,
@@ -136,7 +136,7 @@ async def preview_token(run_id: ObjectId, turn_index: TurnIndex, token: TokenVal
 async def amend_token(run_id: ObjectId, turn_index: TurnIndex, token: TokenValue,
                       body: AmendRequest, ns: Ns) -> JSONResponse:
     change = body.model_dump(exclude_unset=True)
-    return ok(reruns(interactly(ns)).amend(run_id, turn_index, token, change))
+    return ok(interactly(ns).reruns.amend(run_id, turn_index, token, change))
 
 
 @router.post(f"{TURN}/rerun", status_code=202, response_model=RerunStartedResponse,
@@ -149,7 +149,7 @@ async def execute(run_id: ObjectId, turn_index: TurnIndex, request: Request, ns:
     """The emulator finishes the work inside the request either way; ``async=true`` answers
     202 ``started`` as the real service does, ``async=false`` 200 with the run's status."""
     body = body or ExecuteRequest()
-    run, projection = reruns(interactly(ns)).execute(run_id, turn_index, body.target(),
+    run, projection = interactly(ns).reruns.execute(run_id, turn_index, body.target(),
                                                      body.message, team(request),
                                                      user(request))
     return ok({"workflow_run_id": run.id, "status": "started" if run_async else run.status,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import Body, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +28,8 @@ from emulator.interactly.routes.common import (
     team,
     user,
 )
+from emulator.interactly.run_input import RunInput as RunInput  # where tests import it from
+from emulator.interactly.run_input import invalid, parse_input
 from emulator.interactly.state import interactly
 from emulator.web.contract import errors
 from emulator.web.responses import ok
@@ -36,50 +38,12 @@ from emulator.web.routing import api_router
 router = api_router("Interactly: runs")
 
 
-class RunInput(BaseModel):
-    """``WorkflowRunInput``: lenient (unknown keys kept), but typed where the engine reads."""
-
-    model_config = ConfigDict(extra="allow")
-
-    command: Literal["start", "data", "resume", "pause", "stop"] = "start"
-    dynamic_variables: dict[str, Any] = Field(default_factory=dict)
-    runtime_variables: dict[str, Any] = Field(default_factory=dict)
-    miscellaneous: dict[str, Any] = Field(default_factory=dict)
-    thread_to_node_inputs: dict[str, Any] | None = None
-    start_node_logical_id: str | None = None
-    run_by: str | None = None
-    # ObjectIds are held to their pattern, as the service's model does (seed 003): the server
-    # fills workflow_id in, but a malformed one is a malformed request.
-    workflow_id: str | None = Field(None, pattern=OBJECT_ID)
-    workflow_run_id: str | None = Field(None, pattern=OBJECT_ID)
-    team_id: str | None = None
-    version_number: int | None = Field(None, ge=0)
-
-
 class ExecuteBody(BaseModel):
     """The G2/G3 body's own keys (the run input is parsed by :func:`parse_input`)."""
 
     model_config = ConfigDict(extra="allow")
 
     run_id: str | None = Field(None, pattern=OBJECT_ID)
-
-
-def _invalid(exc: ValidationError, loc: tuple[str | int, ...]) -> RequestValidationError:
-    return RequestValidationError(
-        [{**e, "loc": (*loc, *e["loc"])} for e in exc.errors(include_url=False)])
-
-
-def parse_input(raw: Any, loc: tuple[str, ...]) -> dict[str, Any]:
-    """The run input as the engine reads it. A missing or null ``thread_to_node_inputs`` is
-    left out, so the stored input gets the server's empty thread "0" (``Runs._enrich``): the
-    service's ``WorkflowRunInput`` stores an object there, never null."""
-    try:
-        parsed = RunInput.model_validate(raw).model_dump()
-    except ValidationError as exc:
-        raise _invalid(exc, loc) from None
-    if parsed["thread_to_node_inputs"] is None:
-        del parsed["thread_to_node_inputs"]
-    return parsed
 
 
 @router.post("/v1/workflows/{workflow_id}/execute",
@@ -99,7 +63,7 @@ async def execute(workflow_id: ObjectId, request: Request, ns: Ns,
         try:
             run_id = ExecuteBody.model_validate(body).run_id
         except ValidationError as exc:
-            raise _invalid(exc, ("body",)) from None
+            raise invalid(exc, ("body",)) from None
     run, events = interactly(ns).runs.execute(workflow_id, run_input, run_id, version,
                                               team(request), user(request))
     return ok(wire.legacy_run(run, events) if legacy else wire.interactive(run, events))

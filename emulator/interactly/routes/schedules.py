@@ -11,8 +11,7 @@ from starlette.responses import JSONResponse
 
 from emulator.interactly.responses.extras_schedules import ScheduleResponse
 from emulator.interactly.routes.common import Ns, ObjectId, team, user
-from emulator.interactly.routes.runs import parse_input
-from emulator.interactly.schedules import schedules
+from emulator.interactly.run_input import parse_input
 from emulator.interactly.state import interactly
 from emulator.web.contract import errors
 from emulator.web.responses import ok
@@ -60,7 +59,7 @@ def execution_input(raw: dict[str, Any] | None) -> dict[str, Any]:
 async def create_schedule(workflow_id: ObjectId, body: ScheduleCreate, request: Request,
                           ns: Ns) -> JSONResponse:
     prepared = execution_input(body.run_input)
-    schedule = schedules(interactly(ns)).create(
+    schedule = interactly(ns).schedules.create(
         workflow_id, body.scheduled_time, body.run_input, prepared, body.version,
         body.scheduled_by_name, team(request), user(request))
     return ok(schedule.doc())
@@ -73,25 +72,21 @@ async def list_workflow_schedules(workflow_id: ObjectId, ns: Ns, skip: Skip = 0,
                                   ) -> JSONResponse:
     """Unknown workflow: 404, unless schedules of it survive its deletion (they stay readable
     with their ``failed`` outcome)."""
-    state = interactly(ns)
-    service = schedules(state)
-    if workflow_id not in state.catalog.workflows and not service.listing(workflow_id):
-        state.catalog.workflow(workflow_id)
-    found = service.listing(workflow_id, status, skip, limit)
+    found = interactly(ns).schedules.of_workflow(workflow_id, status, skip, limit)
     return ok([s.doc() for s in found])
 
 
 @router.get("/v1/workflow-schedules", response_model=list[ScheduleResponse])
 async def list_team_schedules(ns: Ns, skip: Skip = 0, limit: Limit = 50,
                               status: Status | None = None) -> JSONResponse:
-    found = schedules(interactly(ns)).listing(None, status, skip, limit)
+    found = interactly(ns).schedules.listing(None, status, skip, limit)
     return ok([s.doc() for s in found])
 
 
 @router.get("/v1/workflow-schedules/{schedule_id}", response_model=ScheduleResponse,
             responses=errors(404))
 async def get_schedule(schedule_id: ObjectId, ns: Ns) -> JSONResponse:
-    return ok(schedules(interactly(ns)).get(schedule_id).doc())
+    return ok(interactly(ns).schedules.get(schedule_id).doc())
 
 
 @router.patch("/v1/workflow-schedules/{schedule_id}", response_model=ScheduleResponse,
@@ -100,10 +95,10 @@ async def update_schedule(schedule_id: ObjectId, body: ScheduleUpdate, ns: Ns) -
     changes: dict[str, Any] = body.model_dump(exclude_unset=True)
     if "run_input" in changes:
         changes["execution_input"] = execution_input(body.run_input)
-    return ok(schedules(interactly(ns)).update(schedule_id, changes).doc())
+    return ok(interactly(ns).schedules.update(schedule_id, changes).doc())
 
 
 @router.delete("/v1/workflow-schedules/{schedule_id}", response_model=ScheduleResponse,
                responses=errors(404, 409))
 async def cancel_schedule(schedule_id: ObjectId, ns: Ns) -> JSONResponse:
-    return ok(schedules(interactly(ns)).cancel(schedule_id).doc())
+    return ok(interactly(ns).schedules.cancel(schedule_id).doc())

@@ -4,13 +4,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Body, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
-from emulator.interactly import simulations
 from emulator.interactly.responses.extras import ResourceDeletedResponse
 from emulator.interactly.responses.extras_simulations import (
     SimulationDetailedRunsResponse,
@@ -22,7 +21,7 @@ from emulator.interactly.responses.extras_simulations import (
     SimulationResponse,
 )
 from emulator.interactly.routes.common import OBJECT_ID, Ns, ObjectId, PageNo, Size, team, user
-from emulator.interactly.simulations import SimulationIn, SimulationPatch, Simulations
+from emulator.interactly.simulations import SimulationIn, SimulationPatch
 from emulator.interactly.state import interactly
 from emulator.interactly.wire import page as paged
 from emulator.web.contract import errors
@@ -38,39 +37,35 @@ class RunBody(BaseModel):
     runner_name: str | None = Field(None, max_length=200)
 
 
-def _service(ns: Any) -> Simulations:
-    return interactly(ns).service("simulations", simulations.service)
-
-
 @router.post("/v1/simulations", response_model=SimulationResponse, responses=errors(404))
 async def create_simulation(body: SimulationIn, request: Request, ns: Ns) -> JSONResponse:
-    return ok({"simulation": _service(ns).create(body, team(request), user(request))})
+    return ok({"simulation": interactly(ns).simulations.create(body, team(request), user(request))})
 
 
 @router.get("/v1/simulations", response_model=SimulationListResponse)
 async def list_simulations(ns: Ns, page: PageNo = 1, size: Size = 100,
                            search: Annotated[str | None, Query(max_length=200)] = None
                            ) -> JSONResponse:
-    return ok(paged(_service(ns).listing(search), "simulations", page, size))
+    return ok(paged(interactly(ns).simulations.listing(search), "simulations", page, size))
 
 
 @router.get("/v1/simulations/{simulation_id}", response_model=SimulationResponse,
             responses=errors(404))
 async def get_simulation(simulation_id: ObjectId, ns: Ns) -> JSONResponse:
-    return ok({"simulation": _service(ns).get(simulation_id)})
+    return ok({"simulation": interactly(ns).simulations.get(simulation_id)})
 
 
 @router.patch("/v1/simulations/{simulation_id}", response_model=SimulationResponse,
               responses=errors(404))
 async def update_simulation(simulation_id: ObjectId, body: SimulationPatch, request: Request,
                             ns: Ns) -> JSONResponse:
-    return ok({"simulation": _service(ns).update(simulation_id, body, user(request))})
+    return ok({"simulation": interactly(ns).simulations.update(simulation_id, body, user(request))})
 
 
 @router.delete("/v1/simulations/{simulation_id}", response_model=ResourceDeletedResponse,
                responses=errors(404))
 async def delete_simulation(simulation_id: ObjectId, ns: Ns) -> JSONResponse:
-    _service(ns).delete(simulation_id)
+    interactly(ns).simulations.delete(simulation_id)
     return ok({"message": "Simulation deleted", "id": simulation_id})
 
 
@@ -79,7 +74,7 @@ async def delete_simulation(simulation_id: ObjectId, ns: Ns) -> JSONResponse:
 async def run_simulation(simulation_id: ObjectId, request: Request, ns: Ns,
                          body: Annotated[RunBody | None, Body()] = None) -> JSONResponse:
     """Answers at once with the ``pending`` group; the runs happen on the namespace clock."""
-    group = _service(ns).start(simulation_id, body.runner_name if body else None,
+    group = interactly(ns).simulations.start(simulation_id, body.runner_name if body else None,
                                team(request), user(request))
     return ok({"simulation_group": group.doc})
 
@@ -88,7 +83,7 @@ async def run_simulation(simulation_id: ObjectId, request: Request, ns: Ns,
             responses=errors(404))
 async def list_simulation_runs(simulation_id: ObjectId, ns: Ns, page: PageNo = 1,
                                size: Size = 100) -> JSONResponse:
-    groups = [g.doc for g in _service(ns).groups_of(simulation_id)]
+    groups = [g.doc for g in interactly(ns).simulations.groups_of(simulation_id)]
     return ok(paged(groups, "simulation_groups", page, size))
 
 
@@ -97,31 +92,32 @@ async def list_simulation_runs(simulation_id: ObjectId, ns: Ns, page: PageNo = 1
 async def evaluation_summary(simulation_id: ObjectId, ns: Ns,
                              group_id: Annotated[str | None, Query(pattern=OBJECT_ID)] = None
                              ) -> JSONResponse:
-    return ok(_service(ns).evaluation_summary(simulation_id, group_id))
+    return ok(interactly(ns).simulations.evaluation_summary(simulation_id, group_id))
 
 
 @router.get("/v1/simulation-runs/{group_id}", response_model=SimulationGroupResponse,
             responses=errors(404))
 async def get_simulation_run(group_id: ObjectId, ns: Ns) -> JSONResponse:
-    return ok({"simulation_group": _service(ns).group(group_id).doc})
+    return ok({"simulation_group": interactly(ns).simulations.group(group_id).doc})
 
 
 @router.post("/v1/simulation-runs/{group_id}/stop", response_model=SimulationGroupResponse,
              responses=errors(404))
 async def stop_simulation_run(group_id: ObjectId, ns: Ns) -> JSONResponse:
-    return ok({"simulation_group": _service(ns).stop(group_id).doc})
+    return ok({"simulation_group": interactly(ns).simulations.stop(group_id).doc})
 
 
 @router.get("/v1/simulation-runs/{group_id}/executions",
             response_model=SimulationIndividualRunListResponse, responses=errors(404))
 async def list_executions(group_id: ObjectId, ns: Ns, page: PageNo = 1,
                           size: Size = 100) -> JSONResponse:
-    return ok(paged(_service(ns).group(group_id).items, "individual_runs", page, size))
+    items = interactly(ns).simulations.group(group_id).items
+    return ok(paged(items, "individual_runs", page, size))
 
 
 @router.get("/v1/simulation-runs/{group_id}/executions/detailed",
             response_model=SimulationDetailedRunsResponse, responses=errors(404))
 async def list_detailed_executions(group_id: ObjectId, ns: Ns) -> JSONResponse:
-    service = _service(ns)
+    service = interactly(ns).simulations
     rows = service.detailed(service.group(group_id))
     return ok({"individual_runs": rows, "total": len(rows)})

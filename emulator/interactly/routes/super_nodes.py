@@ -3,13 +3,12 @@ Running a workflow that embeds one is the engine's job (``emulator.interactly.su
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import JSONResponse
 
-from emulator.interactly import super_node_registry
 from emulator.interactly.responses.extras_super_nodes import (
     ExpandPreviewResponse,
     SuperNodeDependentListResponse,
@@ -22,7 +21,7 @@ from emulator.interactly.responses.extras_super_nodes import (
 )
 from emulator.interactly.routes.common import Ns, ObjectId, PageNo, Size
 from emulator.interactly.state import interactly
-from emulator.interactly.super_node_registry import Interface, SuperNodeRegistry
+from emulator.interactly.super_node_registry import Interface
 from emulator.interactly.wire import page as paged
 from emulator.web.contract import errors
 from emulator.web.responses import ok
@@ -38,14 +37,10 @@ class PublishBody(BaseModel):
     interface: Interface
 
 
-def _registry(ns: Any) -> SuperNodeRegistry:
-    return interactly(ns).service("super_nodes", super_node_registry.service)
-
-
 @router.get("/v1/super-nodes", response_model=list[SuperNodeSummary])
 async def list_super_nodes(ns: Ns) -> JSONResponse:
     """A bare JSON array: the SDK reads this endpoint unpaginated."""
-    registry = _registry(ns)
+    registry = interactly(ns).super_nodes
     return ok([registry.summary(p) for p in registry.listing()])
 
 
@@ -53,7 +48,7 @@ async def list_super_nodes(ns: Ns) -> JSONResponse:
             responses=errors(404))
 async def get_super_node(workflow_id: ObjectId, ns: Ns,
                          version_number: VersionNo = None) -> JSONResponse:
-    registry = _registry(ns)
+    registry = interactly(ns).super_nodes
     return ok(registry.detail(registry.find(workflow_id, version_number)))
 
 
@@ -61,14 +56,14 @@ async def get_super_node(workflow_id: ObjectId, ns: Ns,
             responses=errors(404))
 async def super_node_schema(workflow_id: ObjectId, ns: Ns,
                             version_number: VersionNo = None) -> JSONResponse:
-    registry = _registry(ns)
+    registry = interactly(ns).super_nodes
     return ok(registry.field_schema(registry.find(workflow_id, version_number)))
 
 
 @router.put("/v1/workflows/{workflow_id}/super-node-interface",
             response_model=SuperNodePublishedResponse, responses=errors(404, service=(400,)))
 async def publish(workflow_id: ObjectId, body: PublishBody, ns: Ns) -> JSONResponse:
-    publication = _registry(ns).publish(workflow_id, body.interface)
+    publication = interactly(ns).super_nodes.publish(workflow_id, body.interface)
     return ok({"workflow_id": publication.workflow_id,
                "workflow_version_number": publication.version_number,
                "message": "Workflow published as a super node",
@@ -79,7 +74,7 @@ async def publish(workflow_id: ObjectId, body: PublishBody, ns: Ns) -> JSONRespo
                response_model=SuperNodeUnpublishedResponse, responses=errors(404))
 async def unpublish(workflow_id: ObjectId, ns: Ns,
                     version_number: VersionNo = None) -> JSONResponse:
-    publication, referencing = _registry(ns).unpublish(workflow_id, version_number)
+    publication, referencing = interactly(ns).super_nodes.unpublish(workflow_id, version_number)
     return ok({"workflow_id": publication.workflow_id,
                "workflow_version_number": publication.version_number,
                "message": "Super node unpublished", "workflows_referencing": referencing})
@@ -89,17 +84,17 @@ async def unpublish(workflow_id: ObjectId, ns: Ns,
             response_model=SuperNodeDependentListResponse, responses=errors(404))
 async def dependents(workflow_id: ObjectId, ns: Ns, page: PageNo = 1,
                      size: Size = 100) -> JSONResponse:
-    return ok(paged(_registry(ns).dependents(workflow_id), "items", page, size))
+    return ok(paged(interactly(ns).super_nodes.dependents(workflow_id), "items", page, size))
 
 
 @router.post("/v1/workflows/{workflow_id}/expand-preview",
              response_model=ExpandPreviewResponse, responses=errors(404))
 async def expand_preview(workflow_id: ObjectId, ns: Ns,
                          version_number: VersionNo = None) -> JSONResponse:
-    return ok(_registry(ns).expand_preview(workflow_id, version_number))
+    return ok(interactly(ns).super_nodes.expand_preview(workflow_id, version_number))
 
 
 @router.get("/v1/workflows/{workflow_id}/super-node-snapshot-status",
             response_model=SuperNodeSnapshotStatusResponse, responses=errors(404))
 async def snapshot_status(workflow_id: ObjectId, ns: Ns) -> JSONResponse:
-    return ok(_registry(ns).snapshot_status(workflow_id))
+    return ok(interactly(ns).super_nodes.snapshot_status(workflow_id))

@@ -24,7 +24,6 @@ from emulator.interactly.responses.extras_webhooks import (
 )
 from emulator.interactly.routes.common import Ns, ObjectId, ObjectIdQuery, PageNo, Size, team, user
 from emulator.interactly.state import interactly
-from emulator.interactly.webhooks import webhooks
 from emulator.web.contract import errors
 from emulator.web.responses import ok
 from emulator.web.routing import api_router
@@ -85,7 +84,7 @@ async def create_subscription(body: SubscriptionCreate, request: Request,
     """The only answer that carries ``signing_secret``: the HMAC key used while the
     subscription has no bearer token (with a token, the token is the key)."""
     settings = body.model_dump(exclude={"bearer_token"})
-    sub = webhooks(interactly(ns)).create(settings, body.bearer_token, team(request),
+    sub = interactly(ns).webhooks.create(settings, body.bearer_token, team(request),
                                           user(request))
     return ok({**sub.doc(), "signing_secret": sub.secret})
 
@@ -95,7 +94,7 @@ async def list_subscriptions(ns: Ns, page: PageNo = 1, size: Size = 20,
                              search: Annotated[str | None, Query(max_length=200)] = None,
                              enabled: bool | None = None,
                              action: Action | None = None) -> JSONResponse:
-    found = webhooks(interactly(ns)).listing(search, enabled, action)
+    found = interactly(ns).webhooks.listing(search, enabled, action)
     return ok(wire.page([s.doc() for s in found], "subscriptions", page, size))
 
 
@@ -105,7 +104,7 @@ async def list_events(ns: Ns, page: PageNo = 1, size: Size = 20,
                       workflow_id: ObjectIdQuery = None,
                       action: Action | None = None,
                       status: EventStatus | None = None) -> JSONResponse:
-    found = webhooks(interactly(ns)).event_listing(subscription_id, workflow_id, action, status)
+    found = interactly(ns).webhooks.event_listing(subscription_id, workflow_id, action, status)
     return ok(wire.page([e.doc() for e in found], "events", page, size))
 
 
@@ -114,7 +113,7 @@ async def list_events(ns: Ns, page: PageNo = 1, size: Size = 20,
 async def list_attempts(event_id: EventKey, ns: Ns, page: PageNo = 1,
                         size: Size = 20) -> JSONResponse:
     """By the external ``event_id`` (the document id works too); newest first."""
-    event = webhooks(interactly(ns)).event(event_id)
+    event = interactly(ns).webhooks.event(event_id)
     return ok(wire.page([a.doc() for a in reversed(event.attempts)], "attempts", page, size))
 
 
@@ -122,7 +121,7 @@ async def list_attempts(event_id: EventKey, ns: Ns, page: PageNo = 1,
              response_model=WebhookRetryResponse, responses=errors(404, 409))
 async def retry_event(event_doc_id: ObjectId, ns: Ns,
                       body: Annotated[dict | None, Body()] = None) -> JSONResponse:
-    webhooks(interactly(ns)).retry(event_doc_id)
+    interactly(ns).webhooks.retry(event_doc_id)
     return ok({"message": "Webhook event retry triggered", "event_id": event_doc_id})
 
 
@@ -130,12 +129,12 @@ async def retry_event(event_doc_id: ObjectId, ns: Ns,
               response_model=WebhookSubscriptionResponse, responses=errors(400, 404))
 async def update_subscription(subscription_id: ObjectId, body: SubscriptionUpdate,
                               ns: Ns) -> JSONResponse:
-    sub = webhooks(interactly(ns)).update(subscription_id, body.model_dump(exclude_unset=True))
+    sub = interactly(ns).webhooks.update(subscription_id, body.model_dump(exclude_unset=True))
     return ok(sub.doc())
 
 
 @router.delete("/v1/workflow-webhooks/{subscription_id}", response_model=ResourceDeletedResponse,
                responses=errors(404))
 async def delete_subscription(subscription_id: ObjectId, ns: Ns) -> JSONResponse:
-    webhooks(interactly(ns)).delete(subscription_id)
+    interactly(ns).webhooks.delete(subscription_id)
     return ok({"message": "Webhook subscription deleted", "id": subscription_id})

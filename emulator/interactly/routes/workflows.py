@@ -58,15 +58,9 @@ class VersionCreate(_Body):
              responses=errors(413, service=(400,)))
 async def create_workflow(body: WorkflowCreate, request: Request, ns: Ns) -> JSONResponse:
     state = interactly(ns)
-    config = dict(body.workflow_config or body.config or {})
-    if body.dynamic_variables:
-        misc = dict(config.get("miscellaneous") or {})
-        misc["default_dynamic_variables"] = {**body.dynamic_variables,
-                                             **(misc.get("default_dynamic_variables") or {})}
-        config["miscellaneous"] = misc
-    wf = state.catalog.create_workflow(body.name, body.description, config, team(request),
-                                       user(request), body.node_configs, body.edge_configs)
-    state.notify("workflow_created", {"workflow_id": wf.id, "workflow_name": wf.name})
+    wf = state.workflows.create(body.name, body.description, body.workflow_config or body.config,
+                                body.dynamic_variables, body.node_configs, body.edge_configs,
+                                team(request), user(request))
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
@@ -92,19 +86,14 @@ async def get_workflow(workflow_id: ObjectId, request: Request, ns: Ns,
 async def update_workflow(workflow_id: ObjectId, body: WorkflowUpdate, request: Request,
                           ns: Ns) -> JSONResponse:
     state = interactly(ns)
-    wf = state.catalog.update_workflow(workflow_id, body.model_dump(exclude_unset=True))
-    state.notify("workflow_updated", {"workflow_id": wf.id, "workflow_name": wf.name})
+    wf = state.workflows.update(workflow_id, body.model_dump(exclude_unset=True))
     return ok(wire.workflow_envelope(wf, state.catalog, base_url(request)))
 
 
 @router.delete("/v1/workflows/{workflow_id}", response_model=WorkflowDeleteResponse,
                responses=errors(404))
 async def delete_workflow(workflow_id: ObjectId, ns: Ns) -> JSONResponse:
-    state = interactly(ns)
-    name = state.catalog.workflow(workflow_id).name
-    state.catalog.delete_workflow(workflow_id)
-    state.runs.drop_workflow(workflow_id)
-    state.notify("workflow_deleted", {"workflow_id": workflow_id, "workflow_name": name})
+    interactly(ns).workflows.delete(workflow_id)
     return ok({"message": "Workflow deleted", "workflow_id": workflow_id})
 
 

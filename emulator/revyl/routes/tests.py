@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse
 from emulator.core.namespaces import Namespace
 from emulator.revyl import wire
 from emulator.revyl.responses import (
+    DeleteTestResponse,
     ReportContextResponse,
     SimpleTestsResponse,
     TestEnhancedHistoryResponse,
@@ -34,6 +35,14 @@ async def get_test_by_id(test_id: str, ns: Ns) -> JSONResponse:
     test = state.catalog.test(test_id)
     history = state.tests.history(test_id)
     return ok(wire.test_resource(test, state.catalog, history[0] if history else None))
+
+
+@router.delete("/api/v1/tests/delete/{test_id}", response_model=DeleteTestResponse,
+               responses=errors(404))
+async def delete_test(test_id: str, ns: Ns) -> JSONResponse:
+    """``revyl test delete``: the CLI reads a 404 as "already deleted"."""
+    test = revyl(ns).catalog.delete_test(test_id)
+    return ok({"id": test.id, "message": f"Test '{test.name}' deleted"})
 
 
 @router.get("/api/v1/tests/get_simple_tests", response_model=SimpleTestsResponse)
