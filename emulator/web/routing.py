@@ -123,12 +123,24 @@ def mount(app: FastAPI, *routers: APIRouter) -> None:
     """Adds the routers' routes, as they were built, to the app's :class:`RouteIndex`.
     ``include_router`` would build every route's dependency graph again, once per nesting
     level (that was ~1 s of start-up for ~600 routes); the routers here already carry their
-    prefix, tags and dependencies."""
+    prefix, tags and dependencies. Routes are put in :func:`specificity` order, so neither the
+    order of the routers nor of the routes in a module decides which route a path reaches."""
     index = getattr(app.state, "route_index", None)
     if index is None:
         index = app.state.route_index = RouteIndex()
         app.router.routes.append(index)
-    index.add([route for router in routers for route in router.routes])
+    index.add(sorted((route for router in routers for route in router.routes),
+                     key=specificity))
+
+
+def specificity(route: BaseRoute) -> tuple[int, ...]:
+    """Sort key: a literal segment before a parameter at the first place two templates
+    differ (``/v1/workflows/schema`` before ``/v1/workflows/{workflow_id}``, which would
+    otherwise take it for an id). Stable sort: equal keys keep their declared order."""
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return ()
+    return tuple(1 if "{" in segment else 0 for segment in path.split("/")[1:])
 
 
 def all_routes(app: FastAPI) -> list[BaseRoute]:

@@ -1,6 +1,7 @@
 """The route index (first match is the same route as a linear scan), alias routes, and route
 families built on first use."""
 
+import re
 import threading
 
 import httpx
@@ -85,3 +86,51 @@ def test_every_route_of_each_lazy_family_is_under_its_declared_prefixes():
         paths = [route.path for router in load() for route in router.routes]
         assert paths and all(covers(path) for path in paths), [
             path for path in paths if not covers(path)]
+
+
+@pytest.mark.anyio
+async def test_declaration_order_does_not_decide_which_route_a_path_reaches():
+    """The parameter route declared first: the literal one still gets its path."""
+    router = APIRouter()
+
+    @router.get("/v1/workflows/{workflow_id}")
+    async def workflow(workflow_id: str) -> dict:
+        return {"route": "workflow"}
+
+    @router.get("/v1/workflows/schema")
+    async def schema() -> dict:
+        return {"route": "schema"}
+
+    app = FastAPI()
+    mount(app, router)
+    assert (await call(app, "GET", "/v1/workflows/schema")).json() == {"route": "schema"}
+    assert (await call(app, "GET", "/v1/workflows/w1")).json() == {"route": "workflow"}
+
+
+def test_no_route_of_the_app_is_shadowed_by_another():
+    """Every route's own template, filled with a sample value, reaches that route (or an
+    alias of it) first: no route is unreachable behind a parameter route of another."""
+    from starlette.routing import Match
+
+    from emulator.app import create_app
+    from emulator.settings import Settings
+    from emulator.web.lazy import ensure_all
+    from emulator.web.routing import ROUTE_KEY, AliasRoute
+
+    app = create_app(Settings(clock="manual"))
+    ensure_all(app)
+    index = app.state.route_index
+    shadowed = []
+    for route in index.routes:
+        path = route.path
+        sample = re.sub(r"\{[^}]+\}", "0123456789abcdef01234567", path)
+        kind = "websocket" if type(route).__name__ == "APIWebSocketRoute" else "http"
+        method = sorted(getattr(route, "methods", None) or {"GET"})[0]
+        scope = {"type": kind, "path": sample, "root_path": "", "method": method}
+        match, child = index.matches(scope)
+        found = child.get(ROUTE_KEY)
+        target = found.target if isinstance(found, AliasRoute) else found
+        own = route.target if isinstance(route, AliasRoute) else route
+        if match is not Match.FULL or target is not own:
+            shadowed.append((method, path, getattr(found, "path", None)))
+    assert shadowed == []

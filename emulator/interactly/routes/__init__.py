@@ -25,8 +25,8 @@ from emulator.interactly.routes import (
 
 
 def routers() -> tuple[APIRouter, ...]:
-    # Fixed paths (``/v1/workflows/schema``, ``/v1/llm-configs/default``, ...) before the
-    # ``/{id}`` routes they would otherwise be taken for.
+    """Every Interactly router; their order does not matter (``emulator.web.routing.mount``
+    puts ``/v1/workflows/schema`` before ``/v1/workflows/{workflow_id}`` by itself)."""
     return (schemas.router, catalog_extras.router, assets.router, simulations.router,
             super_nodes.router, schedules.router, webhooks.router, reruns.router,
             feedback.router, workflows.router, graph.router, runs.router, session.router,

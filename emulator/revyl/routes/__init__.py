@@ -17,7 +17,8 @@ from emulator.revyl.routes import (
 
 
 def routers() -> tuple[APIRouter, ...]:
-    """In matching order; all but the public health check need a token. Builds and their
-    upload URLs are another family, built lazily (``emulator.app.LAZY_FAMILIES``)."""
+    """All but the public health check need a token; the order does not matter (see
+    ``emulator.web.routing.mount``). Builds and their upload URLs are another family, built
+    lazily (``emulator.app.LAZY_FAMILIES``)."""
     return (account.public, account.router, executions.router, tests.router,
             workflows.router, monitor.router, reports.router, yaml.router, test_extras.router)
