@@ -1,0 +1,1 @@
+"""The Revyl API (``https://backend.revyl.ai``): tests, workflows, executions, builds."""
