@@ -61,3 +61,18 @@ def test_a_forbidden_import_breaks_a_contract(tmp_path: Path, module: str, line:
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert f"{contract}" in output and "BROKEN" in output, output
+
+
+def test_no_module_is_over_600_lines() -> None:
+    from tests.architecture import MAX_LINES, modules
+
+    long = {p.relative_to(REPO).as_posix(): n for p in modules()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}
+
+
+def test_the_module_index_of_the_architecture_page_is_current() -> None:
+    from tests.architecture import PAGE, rendered
+
+    page = PAGE.read_text(encoding="utf-8")
+    assert page == rendered(page), "run: python -m tests.architecture"
