@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     from_url_allow_hosts: list[str] = Field(
         default_factory=list, description='hosts besides loopback that from-url may download '
                                           'from (env: a JSON list, e.g. ["files.internal"])')
+    # offline: any other host is never contacted, the build gets a deterministic placeholder
+    # artifact (CI pipelines uploading from Expo or CDN URLs work without network).
+    from_url: Literal["offline", "strict"] = Field(
+        "offline", description="from-url for hosts off the allow-list: offline (store a "
+                               "placeholder artifact) or strict (refuse with 502)")
     # Costs a JSON parse and a model validation per response: off on the default path.
     strict: bool = Field(False, description="validate every response against its route's "
                                             "declared model (a mismatch is a 500 naming the "

@@ -8,13 +8,18 @@ the tables are current, and that the specs list no route the inventories miss.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+
+from tests.revyl_cli_paths import CLI_PATHS, OUT_OF_SCOPE_FAMILIES, CliPath
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 REVYL_PAGE = DOCS / "coverage-revyl.md"
 INTERACTLY_PAGE = DOCS / "coverage-interactly.md"
+CLI_PAGE = DOCS / "coverage-revyl-cli.md"
 START, END = "<!-- endpoints:start -->", "<!-- endpoints:end -->"
+CLI_START, CLI_END = "<!-- cli-paths:start -->", "<!-- cli-paths:end -->"
 IA_START, IA_END = "<!-- interactly-endpoints:start -->", "<!-- interactly-endpoints:end -->"
 
 EXEC = "api/test_revyl_test_executions.py"
@@ -27,6 +32,8 @@ CLI = "live/test_revyl_cli.py"
 CLI_B = "live/test_revyl_cli_builds.py"
 GHA = "live/test_github_action.py"
 SSE = "live/test_sse_stream.py"
+VARS = "api/test_revyl_variables_files.py"
+CLI_V = "live/test_revyl_cli_variables_files.py"
 
 # (method, path, callers, test file, test function)
 ENDPOINTS: list[tuple[str, str, str, str, str]] = [
@@ -120,6 +127,34 @@ ENDPOINTS: list[tuple[str, str, str, str, str]] = [
      "test_legacy_presigned_flow_as_the_action_uses_it"),
     ("POST", "/api/v1/apps/{app_id}/builds/from-url", "CLI", BUILDS,
      "test_from_url_policy_and_idempotency"),
+    # CLI 0.1.195 builds: branches, resolve, runs, Web builds, multipart uploads
+    ("GET", "/api/v1/apps/{app_id}/branches", "CLI", "live/test_revyl_cli_builds_more.py",
+     "test_branches_upload_list_pin_rename_default_and_offline_from_url"),
+    ("POST", "/api/v1/apps/{app_id}/branches", "CLI", "live/test_revyl_cli_builds_more.py",
+     "test_branches_upload_list_pin_rename_default_and_offline_from_url"),
+    ("GET", "/api/v1/apps/{app_id}/branches/{branch_id}", "CLI",
+     "api/test_revyl_builds_branches.py",
+     "test_every_app_has_a_default_first_branch_and_branches_are_crud"),
+    ("PATCH", "/api/v1/apps/{app_id}/branches/{branch_id}", "CLI",
+     "live/test_revyl_cli_builds_more.py",
+     "test_branches_upload_list_pin_rename_default_and_offline_from_url"),
+    ("POST", "/api/v1/apps/resolve", "CLI", "api/test_revyl_builds_branches.py",
+     "test_resolve_every_selection_and_status"),
+    ("GET", "/api/v1/apps/builds/{build_id}/runs", "CLI", "live/test_revyl_cli_builds_more.py",
+     "test_build_runs_lists_the_run_of_a_test"),
+    ("POST", "/api/v1/apps/{app_id}/builds/external", "CLI",
+     "live/test_revyl_cli_builds_more.py", "test_web_app_registers_a_deployment_url"),
+    ("POST", "/api/v1/apps/{app_id}/builds/multipart-upload/start", "CLI",
+     "live/test_revyl_cli_builds_more.py", "test_an_artifact_over_64_mib_goes_up_in_parts"),
+    ("POST", "/api/v1/apps/{app_id}/builds/multipart-upload/resume", "CLI",
+     "api/test_revyl_builds_branches.py",
+     "test_multipart_upload_start_parts_complete_and_create"),
+    ("POST", "/_emulator/uploads/{namespace}/{upload_id}",
+     "CLI (presigned CompleteMultipartUpload)", "live/test_revyl_cli_builds_more.py",
+     "test_an_artifact_over_64_mib_goes_up_in_parts"),
+    ("DELETE", "/_emulator/uploads/{namespace}/{upload_id}",
+     "CLI (presigned AbortMultipartUpload)", "api/test_revyl_builds_branches.py",
+     "test_multipart_errors_resume_conflicts_and_abort"),
     ("POST", "/api/v1/apps/{app_id}/builds/stream-upload", "spec", BUILDS,
      "test_ios_bundle_id_and_fallback_and_rejections"),
     ("GET", "/api/v1/apps/builds/{version_id}", "CLI", BUILDS,
@@ -152,22 +187,137 @@ ENDPOINTS: list[tuple[str, str, str, str, str]] = [
      "test_create_from_file_then_push_then_run"),
     ("PUT", "/api/v1/tests/update/{test_id}", "CLI (push)", CLI_B,
      "test_create_from_file_then_push_then_run"),
-    ("GET", "/api/v1/tests/scripts", "CLI", CLI_B, "test_create_from_file_then_push_then_run"),
-    ("GET", "/api/v1/modules/list", "CLI", CLI_B, "test_create_from_file_then_push_then_run"),
-    ("GET", "/api/v1/tests/tags/tests/{test_id}", "CLI", YAML,
-     "test_extras_tags_variables_scripts_modules"),
-    ("POST", "/api/v1/tests/tags/tests/{test_id}/sync", "CLI", YAML,
-     "test_extras_tags_variables_scripts_modules"),
-    ("GET", "/api/v1/variables/custom/read_variables", "CLI", YAML,
-     "test_extras_tags_variables_scripts_modules"),
-    ("POST", "/api/v1/variables/custom/add", "CLI", YAML,
-     "test_extras_tags_variables_scripts_modules"),
-    ("DELETE", "/api/v1/variables/custom/delete_all", "CLI", YAML,
-     "test_extras_tags_variables_scripts_modules"),
-    ("GET", "/api/v1/variables/org_launch_env/test-attachments", "CLI", YAML,
-     "test_extras_tags_variables_scripts_modules"),
+    # modules and scripts (tests/*/test_revyl_modules_scripts.py, the live CLI's file)
+    ("GET", "/api/v1/modules/list", "CLI", "live/test_revyl_cli_modules_scripts.py",
+     "test_module_create_list_get_update_versions_restore_delete"),
+    ("POST", "/api/v1/modules/create", "CLI", "live/test_revyl_cli_modules_scripts.py",
+     "test_module_create_list_get_update_versions_restore_delete"),
+    ("GET", "/api/v1/modules/{module_id}", "CLI", "live/test_revyl_cli_modules_scripts.py",
+     "test_module_create_list_get_update_versions_restore_delete"),
+    ("PUT", "/api/v1/modules/update/{module_id}", "CLI", "api/test_revyl_modules_scripts.py",
+     "test_module_create_list_get_update_versions_restore_delete"),
+    ("DELETE", "/api/v1/modules/delete/{module_id}", "CLI",
+     "live/test_revyl_cli_modules_scripts.py",
+     "test_a_test_importing_a_module_is_validated_created_and_run"),
+    ("POST", "/api/v1/modules/{module_id}/restore", "CLI", "api/test_revyl_modules_scripts.py",
+     "test_module_create_list_get_update_versions_restore_delete"),
+    ("GET", "/api/v1/modules/{module_id}/tests", "CLI", "api/test_revyl_modules_scripts.py",
+     "test_a_test_importing_a_module_validates_runs_and_holds_the_module"),
+    ("GET", "/api/v1/modules/{module_id}/versions", "CLI", "api/test_revyl_modules_scripts.py",
+     "test_module_create_list_get_update_versions_restore_delete"),
+    ("GET", "/api/v1/tests/scripts", "CLI", "api/test_revyl_modules_scripts.py",
+     "test_script_create_list_get_update_delete"),
+    ("POST", "/api/v1/tests/scripts", "CLI", "live/test_revyl_cli_modules_scripts.py",
+     "test_script_create_list_get_update_usage_delete"),
+    ("GET", "/api/v1/tests/scripts/{script_id}", "CLI", "api/test_revyl_modules_scripts.py",
+     "test_script_create_list_get_update_delete"),
+    ("PUT", "/api/v1/tests/scripts/{script_id}", "CLI", "api/test_revyl_modules_scripts.py",
+     "test_script_create_list_get_update_delete"),
+    ("DELETE", "/api/v1/tests/scripts/{script_id}", "CLI", "api/test_revyl_modules_scripts.py",
+     "test_script_create_list_get_update_delete"),
+    ("GET", "/api/v1/tests/scripts/{script_id}/tests", "CLI",
+     "api/test_revyl_modules_scripts.py", "test_script_usage_by_tests_and_modules"),
+    ("GET", "/api/v1/tests/tags/tests/{test_id}", "CLI", "api/test_revyl_tests_tags.py",
+     "test_sync_and_bulk_sync_use_the_org_store"),
+    ("POST", "/api/v1/tests/tags/tests/{test_id}/sync", "CLI", "api/test_revyl_tests_tags.py",
+     "test_sync_and_bulk_sync_use_the_org_store"),
+    # test management: the org's tags, the tagged list, duplicates, versions
+    ("GET", "/api/v1/tests/tags", "CLI", "live/test_revyl_cli_tests_tags.py",
+     "test_tags_create_add_list_filter_rename_delete"),
+    ("POST", "/api/v1/tests/tags", "CLI", "live/test_revyl_cli_tests_tags.py",
+     "test_tags_create_add_list_filter_rename_delete"),
+    ("PATCH", "/api/v1/tests/tags/{tag_id}", "CLI", "api/test_revyl_tests_tags.py",
+     "test_tag_crud_with_counts_and_cascades"),
+    ("DELETE", "/api/v1/tests/tags/{tag_id}", "CLI", "api/test_revyl_tests_tags.py",
+     "test_tag_crud_with_counts_and_cascades"),
+    ("POST", "/api/v1/tests/tags/tests/bulk-sync", "CLI", "api/test_revyl_tests_tags.py",
+     "test_sync_and_bulk_sync_use_the_org_store"),
+    ("GET", "/api/v1/tests/get_tests", "CLI", "api/test_revyl_tests_tags.py",
+     "test_get_tests_filters_sorts_and_pages"),
+    ("POST", "/api/v1/tests/duplicate", "CLI", "api/test_revyl_tests_tags.py",
+     "test_duplicate_makes_a_runnable_copy"),
+    ("GET", "/api/v1/tests/{test_id}/versions", "CLI", "api/test_revyl_tests_tags.py",
+     "test_versions_restore_and_the_update_version_check"),
+    ("POST", "/api/v1/tests/{test_id}/restore", "CLI", "live/test_revyl_cli_tests_tags.py",
+     "test_versions_restore_push_conflict_duplicate_and_query"),
+    # variables, org files and account (emulator/revyl/variables.py, files.py, account.py)
+    *[(method, f"/api/v1/variables/custom/{path}", "CLI", VARS,
+       "test_custom_variables_crud_with_stable_ids")
+      for method, path in [("GET", "read_variables"), ("POST", "add"), ("GET", "check_exists"),
+                           ("PUT", "update/{variable_id}"), ("PUT", "update_value"),
+                           ("DELETE", "delete"), ("DELETE", "delete_all")]],
+    *[(method, path, "CLI", VARS, "test_global_variables_secrets_and_conflicts")
+      for method, path in [("GET", "/api/v1/variables/global"),
+                           ("POST", "/api/v1/variables/global"),
+                           ("PUT", "/api/v1/variables/global/{variable_id}"),
+                           ("DELETE", "/api/v1/variables/global/{variable_id}")]],
+    *[(method, path, "CLI", VARS, "test_launch_variables_attachments_and_delete_detaches")
+      for method, path in [("GET", "/api/v1/variables/org_launch_env"),
+                           ("POST", "/api/v1/variables/org_launch_env"),
+                           ("PUT", "/api/v1/variables/org_launch_env/{variable_id}"),
+                           ("DELETE", "/api/v1/variables/org_launch_env/{variable_id}"),
+                           ("GET", "/api/v1/variables/org_launch_env/test-attachments"),
+                           ("PUT", "/api/v1/variables/org_launch_env/test-attachments")]],
+    *[(method, "/api/v1/variables/ios_storekit/refs", "CLI", VARS,
+       "test_storekit_refs_point_at_org_files") for method in ("GET", "PUT", "DELETE")],
+    *[(method, path, "CLI", VARS, "test_org_files_upload_list_download_edit_replace_delete")
+      for method, path in [("GET", "/api/v1/files/"), ("POST", "/api/v1/files/upload-url"),
+                           ("POST", "/api/v1/files/{file_id}/complete-upload"),
+                           ("GET", "/api/v1/files/{file_id}/download-url"),
+                           ("PUT", "/api/v1/files/{file_id}"),
+                           ("PUT", "/api/v1/files/{file_id}/replace-url"),
+                           ("DELETE", "/api/v1/files/{file_id}")]],
+    ("PUT", "/_emulator/uploads/{namespace}/files/{upload_id}", "CLI (presigned PUT)", CLI_V,
+     "test_file_upload_list_download_replace_delete"),
+    ("GET", "/_emulator/downloads/{namespace}/files/{file_id}", "CLI (presigned GET)", CLI_V,
+     "test_file_upload_list_download_replace_delete"),
+    ("GET", "/api/v1/execution/billing/plan", "CLI", CLI_V, "test_billing_plan_and_feedback"),
+    ("POST", "/api/v1/support/requests", "CLI", CLI_V, "test_billing_plan_and_feedback"),
+    ("GET", "/api/v1/entity/users/get_dashboard_metrics", "CLI", VARS,
+     "test_billing_plan_and_dashboard_metrics_follow_the_state"),
+    *[(method, path, "CLI", VARS,
+       "test_revoke_key_support_request_session_link_and_device_logs")
+      for method, path in [
+          ("POST", "/api/v1/entity/users/revoke_cli_api_key"),
+          ("POST", "/api/v1/report/async-run/generate_shareable_report_link_by_session"),
+          ("GET", "/api/v1/reports-v3/reports/{report_id}/device-logs")]],
+    ("GET", "/api/v1/reports-v3/reports/by-session/{session_id}/context", "CLI", CLI_V,
+     "test_variables_are_used_by_a_run_and_shown_in_its_report"),
     ("PATCH", "/api/v1/tests/{test_id}/device-target", "CLI", YAML,
      "test_extras_tags_variables_scripts_modules"),
+    # workflow management (emulator/revyl/workflow_defs.py)
+    ("POST", "/api/v1/workflows/create", "CLI", "live/test_revyl_cli_workflows_manage.py",
+     "test_workflow_lifecycle_through_the_cli"),
+    ("DELETE", "/api/v1/workflows/delete/{workflow_id}", "CLI",
+     "api/test_revyl_workflow_management.py",
+     "test_delete_makes_the_workflow_404_but_keeps_its_executions"),
+    ("GET", "/api/v1/workflows/get_info/{workflow_id}", "CLI",
+     "api/test_revyl_workflow_management.py",
+     "test_a_created_workflow_is_listed_described_and_runs"),
+    ("PUT", "/api/v1/workflows/update_name/{workflow_id}", "CLI",
+     "api/test_revyl_workflow_management.py",
+     "test_rename_and_replace_tests"),
+    ("PUT", "/api/v1/workflows/update_tests/{workflow_id}", "CLI",
+     "api/test_revyl_workflow_management.py",
+     "test_rename_and_replace_tests"),
+    ("PUT", "/api/v1/workflows/update_build_config/{workflow_id}", "CLI",
+     "api/test_revyl_workflow_management.py",
+     "test_app_override_decides_the_build_children_run"),
+    ("PUT", "/api/v1/workflows/update_location_config/{workflow_id}", "CLI",
+     "api/test_revyl_workflow_management.py",
+     "test_location_override_is_stored_and_applied"),
+    ("PUT", "/api/v1/workflows/update_run_config/{workflow_id}", "CLI",
+     "api/test_revyl_workflow_management.py",
+     "test_run_config_caps_concurrency_and_sets_retries"),
+    ("GET", "/api/v1/workflows/workflow/{workflow_id}/tests", "CLI",
+     "api/test_revyl_workflow_management.py",
+     "test_quarantined_failures_do_not_fail_the_run"),
+    ("PATCH", "/api/v1/workflows/workflow-tests/{workflow_test_id}", "CLI",
+     "api/test_revyl_workflow_management.py",
+     "test_quarantined_failures_do_not_fail_the_run"),
+    ("POST", "/api/v1/workflows/share/generate_shareable_link", "CLI",
+     "api/test_revyl_workflow_management.py",
+     "test_share_link_for_a_workflow_execution"),
 ]
 
 
@@ -428,6 +578,35 @@ def table(rows: list[tuple[str, str, str, str, str]]) -> str:
     return "\n".join(lines)
 
 
+def template_key(method: str, path: str) -> tuple[str, str]:
+    """A route as the router sees it: parameter names do not matter (the CLI's Go code says
+    ``{execution_id}`` where a route says ``{task_id}``), nor does a trailing slash."""
+    return method, re.sub(r"\{[^}]+\}", "{}", path).rstrip("/") or "/"
+
+
+def cli_coverage() -> list[tuple[CliPath, tuple[str, str, str, str, str] | None, str | None]]:
+    """Each path the CLI calls, with the inventory entry that serves it (None when not
+    served) and the reason it is out of scope (None when it is in scope)."""
+    served = {template_key(e[0], e[1]): e for e in ENDPOINTS}
+    return [(cli, served.get(template_key(cli.method, cli.path)),
+              OUT_OF_SCOPE_FAMILIES.get(cli.family)) for cli in CLI_PATHS]
+
+
+def cli_table() -> str:
+    lines = ["| Family | Method | CLI path | Read from | Served as | Covered by |",
+             "|---|---|---|---|---|---|"]
+    for cli, entry, reason in cli_coverage():
+        if entry is not None:
+            served, test = f"`{entry[1]}`", f"`tests/{entry[3]}::{entry[4]}`"
+        elif reason is not None:
+            served, test = "out of scope", reason
+        else:
+            served, test = "**not served**", ""
+        lines.append(f"| {cli.family} | {cli.method} | `{cli.path}` | {cli.source} | {served} "
+                     f"| {test} |")
+    return "\n".join(lines)
+
+
 def _replace(text: str, start: str, end: str, body: str) -> str:
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
@@ -437,7 +616,8 @@ def _replace(text: str, start: str, end: str, body: str) -> str:
 def pages() -> dict[Path, tuple[str, str, str]]:
     """Each generated page: its markers and the table that goes between them."""
     return {REVYL_PAGE: (START, END, table(ENDPOINTS)),
-            INTERACTLY_PAGE: (IA_START, IA_END, table(INTERACTLY))}
+            INTERACTLY_PAGE: (IA_START, IA_END, table(INTERACTLY)),
+            CLI_PAGE: (CLI_START, CLI_END, cli_table())}
 
 
 def render(page: Path, text: str) -> str:

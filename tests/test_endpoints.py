@@ -13,7 +13,8 @@ import pytest
 from emulator.app import create_app
 from emulator.settings import Settings
 
-from .endpoints import ENDPOINTS, INTERACTLY, pages, render
+from .endpoints import ENDPOINTS, INTERACTLY, cli_coverage, pages, render
+from .revyl_cli_paths import CLI_PATHS, FAMILIES, OUT_OF_SCOPE_FAMILIES
 
 TESTS = Path(__file__).resolve().parent
 SPEC = TESTS.parent.parent / "shared" / "spec" / "revyl.md"
@@ -72,6 +73,20 @@ async def test_every_interactly_route_is_mounted_under_both_prefixes(app, method
         assert await mounted(app, method, path)  # the gateway root only
     else:
         assert await mounted(app, method, prefix + path), f"{method} {prefix}{path}"
+
+
+def test_every_path_the_revyl_cli_calls_is_served_or_out_of_scope_with_a_reason():
+    missing = [f"{cli.method} {cli.path} ({cli.family}, {cli.source})"
+               for cli, entry, reason in cli_coverage() if entry is None and reason is None]
+    assert missing == [], "served nowhere and not out of scope"
+
+
+def test_the_cli_inventory_is_well_formed():
+    keys = [(cli.method, cli.path) for cli in CLI_PATHS]
+    assert len(keys) == len(set(keys)) and len(keys) > 150
+    assert {cli.family for cli in CLI_PATHS} <= set(FAMILIES)
+    assert all(reason.strip() for reason in OUT_OF_SCOPE_FAMILIES.values())
+    assert all(re.match(r"[\w/.-]+\.go:\d+", cli.source) for cli in CLI_PATHS)
 
 
 @pytest.mark.parametrize("test_file, test_name",

@@ -11,11 +11,19 @@ Three upload flows end in the same place, a ready :class:`Build` holding the byt
 Presigned URLs point back at the emulator (``/_emulator/uploads/{namespace}/{upload_id}``) and
 carry the namespace key in the path, because the PUT has no Authorization header.
 
-A fourth way in, ``from-url``, downloads the artifact (loopback or allow-listed hosts only).
+A fourth way in, ``from-url``, downloads the artifact from loopback or allow-listed hosts; for
+any other host it stores a deterministic placeholder (``EMULATOR_FROM_URL=offline``, the
+default) or refuses with a 502 (``strict``), see emulator/revyl/downloads.py. A fifth,
+``builds/external``, registers a Web app's deployment URL (no bytes). Large CLI uploads arrive
+in parts (emulator/revyl/multipart.py) and end as a staged presigned upload here.
+
+Every build lands on a branch of its app (emulator/revyl/branches.py): the one the upload
+names, else the app's default; ``pin`` pins that branch to the new build.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -23,14 +31,15 @@ from typing import Any
 from emulator.core.clock import VirtualClock
 from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound
 from emulator.core.ids import IdGenerator
-from emulator.core.loopback import allowed_url
+from emulator.core.loopback import allowed_url, host_of
 from emulator.core.namespaces import Rearm
 from emulator.revyl import artifacts, records
+from emulator.revyl.branches import Branch, BuildBranches
 from emulator.revyl.catalog import App, Build, Catalog
-from emulator.revyl.downloads import DownloadFailed, download
+from emulator.revyl.downloads import FAIL_HOST, DownloadFailed, download, placeholder
 
 UPLOAD_TTL_SECONDS = 3600.0
-PLATFORMS = {"android": "Android", "ios": "iOS"}
+PLATFORMS = {"android": "Android", "ios": "iOS", "web": "Web"}
 
 
 @dataclass
@@ -43,6 +52,7 @@ class PendingUpload:
     expires_at: float
     build_id: str | None = None  # legacy flow: the pending build row
     data: bytes | None = None
+    branch_id: str | None = None  # where the build lands (None: the default at the end)
 
 
 class DownloadRefused(ApiError):
@@ -55,7 +65,7 @@ class DownloadRefused(ApiError):
 def normalise_platform(value: str) -> str:
     platform = PLATFORMS.get(value.strip().lower())
     if platform is None:
-        raise BadRequest(f"Invalid platform '{value}': use iOS or Android")
+        raise BadRequest(f"Invalid platform '{value}': use iOS, Android or Web")
     return platform
 
 
@@ -69,8 +79,9 @@ def page_of(items: list[Any], page: int, page_size: int) -> tuple[list[Any], dic
 
 class Builds:
     def __init__(self, catalog: Catalog, clock: VirtualClock, ids: IdGenerator,
-                 namespace_key: str) -> None:
+                 namespace_key: str, branches: BuildBranches) -> None:
         self.catalog = catalog
+        self.branches = branches
         self.clock = clock
         self.ids = ids
         self.namespace_key = namespace_key
@@ -121,12 +132,15 @@ class Builds:
         for key in ("description", "system_prompt", "static_url"):
             if key in changes:
                 setattr(app, key, changes[key])
+        if changes.get("default_branch_id") is not None:
+            self.branches.set_default(app.id, changes["default_branch_id"])
         return app
 
     def delete_app(self, app_id: str) -> int:
         """Delete an app and its builds; tests that used it are detached. Returns how many."""
         app = self.app(app_id)
         del self.catalog.apps[app.id]
+        self.branches.forget_app(app.id)
         for token in [t for t, u in self.uploads.items() if u.app_id == app.id]:
             del self.uploads[token]
         detached = 0
@@ -144,9 +158,21 @@ class Builds:
                     return app, build
         raise NotFound("Build version not found")
 
-    def list_builds(self, app_id: str, search: str | None = None) -> list[Build]:
-        """Ready builds, newest first."""
-        builds = list(reversed(self.app(app_id).ready_builds()))
+    def list_builds(self, app_id: str, search: str | None = None, *,
+                    branch_id: str | None = None, branch_name: str | None = None,
+                    exact_version: str | None = None) -> list[Build]:
+        """Ready builds, newest first; a branch filter naming no branch of the app lists
+        nothing (the CLI then looks the name up as a Git branch)."""
+        app = self.app(app_id)
+        builds = list(reversed(app.ready_builds()))
+        if branch_id or branch_name:
+            branch = next((b for b in self.branches.of_app(app)
+                           if b.id == branch_id or (not branch_id and b.name == branch_name)),
+                          None)
+            wanted = branch.id if branch is not None else None
+            builds = [b for b in builds if self.branches.branch_of(app, b).id == wanted]
+        if exact_version is not None:
+            builds = [b for b in builds if b.version == exact_version]
         if search:
             builds = [b for b in builds if search.lower() in b.version.lower()]
         return builds
@@ -171,19 +197,29 @@ class Builds:
 
     def store(self, app_id: str, version: str, file_name: str, data: bytes,
               metadata: dict[str, Any] | None = None, set_as_current: bool = False,
-              content_type: str | None = None) -> Build:
-        """Create a ready build from bytes in hand (stream upload, from-url, session)."""
+              content_type: str | None = None, *, branch_id: str | None = None,
+              branch_name: str | None = None, pin: bool = False) -> Build:
+        """Create a ready build from bytes in hand (stream upload, from-url, session) on the
+        branch named (created on first use), else the app's default branch."""
         app = self.app(app_id)
         self._check_new_version(app, version)
         artifacts.check_file_name(file_name)
+        branch = self.branches.target(app, branch_id, branch_name)
         build = Build(id=self.ids.uuid(), app_id=app.id, version=version, file_name=file_name,
                       uploaded_at=self.clock.now_iso(),
                       content_type=content_type or artifacts.content_type_for(file_name))
         self._fill(app, build, data, metadata or {})
         app.builds.append(build)
+        self._settle(app, build, branch, set_as_current, pin)
+        return build
+
+    def _settle(self, app: App, build: Build, branch: Branch, set_as_current: bool,
+                pin: bool) -> None:
+        """A finished build's place: its branch (pinned to it on ``pin``) and, on
+        ``set_as_current``, the app's current build (the pin of its first branch)."""
+        self.branches.place(app, build, branch, pin)
         if set_as_current:
             app.current_build_id = build.id
-        return build
 
     def existing(self, app_id: str, version: str) -> Build | None:
         return self._by_version(self.app(app_id), version)
@@ -199,26 +235,68 @@ class Builds:
     async def import_from_url(self, app_id: str, version: str, url: str, *,
                               headers: dict[str, str], metadata: dict[str, Any],
                               set_as_current: bool, allow_hosts: list[str],
-                              max_bytes: int) -> tuple[Build, bool]:
-        """Download ``url`` and store it as a ready build: (build, whether it was reused).
+                              max_bytes: int, mode: str = "offline",
+                              branch_id: str | None = None, branch_name: str | None = None,
+                              pin: bool = False) -> tuple[Build, bool]:
+        """Download ``url`` (or stand in for it) and store it as a ready build: (build,
+        whether it was reused).
 
         Idempotent on (app, version): a ready build of that version is answered again without
         fetching anything, so a retried CI step does not fail with a 409. The emulator never
-        reaches the internet: only loopback and ``allow_hosts`` are fetched, anything else (and
-        any failed fetch, or one over ``max_bytes``) is a :class:`DownloadRefused`.
+        reaches the internet: loopback and ``allow_hosts`` are fetched; any other http(s) host
+        gets a deterministic placeholder artifact in ``offline`` mode and is refused in
+        ``strict`` mode. :data:`FAIL_HOST`, any other scheme, a failed fetch and one over
+        ``max_bytes`` are a :class:`DownloadRefused` (502).
         """
         found = self.existing(app_id, version)
         if found is not None and found.status == "ready":
             return found, True
-        if not allowed_url(url, allow_hosts):
+        app = self.app(app_id)
+        host = host_of(url)
+        if host == FAIL_HOST:
+            raise DownloadRefused(f"Failed to download artifact from {url}: HTTP 502 (the "
+                                  f"emulator's {FAIL_HOST} always fails)")
+        source = {**metadata, "source": "from_url", "from_url": url}
+        if allowed_url(url, allow_hosts):
+            try:
+                data, file_name = await download(url, headers, max_bytes)
+            except DownloadFailed as exc:
+                raise DownloadRefused(f"Failed to download artifact from {url}: {exc}") from None
+        elif host is None or mode == "strict":
             raise DownloadRefused(f"Failed to download artifact from {url}: the emulator only "
                                   "fetches loopback or allow-listed hosts")
-        try:
-            data, file_name = await download(url, headers, max_bytes)
-        except DownloadFailed as exc:
-            raise DownloadRefused(f"Failed to download artifact from {url}: {exc}") from None
-        build = self.store(app_id, version, file_name, data,
-                           {**metadata, "source": "from_url", "from_url": url}, set_as_current)
+        else:
+            data, file_name = placeholder(url, version, artifacts.fallback_package_id(app.name))
+            source["placeholder"] = True
+        build = self.store(app_id, version, file_name, data, source, set_as_current,
+                           branch_id=branch_id, branch_name=branch_name, pin=pin)
+        return build, False
+
+    def add_external(self, app_id: str, url: str, *, commit_sha: str | None,
+                     metadata: dict[str, Any], branch_id: str | None,
+                     branch_name: str | None) -> tuple[Build, bool]:
+        """A Web app's deployment URL as a build (no bytes): (build, whether it was reused).
+        Its version is the commit's short sha, else derived from the URL, so registering the
+        same deployment again answers the build it made (``was_reused``)."""
+        app = self.app(app_id)
+        if app.platform != "Web":
+            raise BadRequest("External URL builds are only for Web apps")
+        if host_of(url) is None:
+            raise BadRequest("url must be an http(s) URL")
+        version = (commit_sha or "").strip()[:12] or \
+            "url-" + hashlib.sha256(url.encode()).hexdigest()[:10]
+        found = self._by_version(app, version)
+        if found is not None:
+            return found, True
+        branch = self.branches.target(app, branch_id, branch_name)
+        build = Build(id=self.ids.uuid(), app_id=app.id, version=version,
+                      file_name="deployment-url", uploaded_at=self.clock.now_iso(),
+                      content_type="text/uri-list",
+                      metadata={**metadata, "source": "external_url", "deploy_url": url,
+                                "commit_sha": commit_sha, "platform": "web",
+                                "artifact_kind": "web_url"})
+        app.builds.append(build)
+        self._settle(app, build, branch, False, False)
         return build, False
 
     def artifact(self, build_id: str) -> Build:
@@ -230,7 +308,8 @@ class Builds:
 
     # ------------------------------------------------------------------ presigned uploads
     def open_upload(self, app_id: str, version: str, file_name: str, *,
-                    create_pending_build: bool) -> PendingUpload:
+                    create_pending_build: bool, branch_id: str | None = None,
+                    branch_name: str | None = None) -> PendingUpload:
         app = self.app(app_id)
         version = version.strip()
         if not version:
@@ -239,15 +318,19 @@ class Builds:
             raise BadRequest("file_name must not be empty")
         self._check_new_version(app, version)
         artifacts.check_file_name(file_name)
+        branch = self.branches.target(app, branch_id, branch_name) \
+            if branch_id or branch_name else None
         upload = PendingUpload(id=self.ids.uuid(), app_id=app.id,
                                version=version, file_name=file_name,
                                content_type=artifacts.content_type_for(file_name),
-                               expires_at=self.clock.now() + UPLOAD_TTL_SECONDS)
+                               expires_at=self.clock.now() + UPLOAD_TTL_SECONDS,
+                               branch_id=branch.id if branch else None)
         if create_pending_build:
             build = Build(id=self.ids.uuid(), app_id=app.id, version=version,
                           file_name=file_name, uploaded_at=self.clock.now_iso(),
                           content_type=upload.content_type, status="pending")
             app.builds.append(build)
+            self.branches.place(app, build, branch or self.branches.default(app), pin=False)
             upload.build_id = build.id
         self.uploads[upload.id] = upload
         return upload
@@ -265,7 +348,8 @@ class Builds:
         return upload
 
     def finish_session(self, app_id: str, upload_id: str, version: str,
-                       metadata: dict[str, Any], set_as_current: bool) -> Build:
+                       metadata: dict[str, Any], set_as_current: bool,
+                       pin: bool = False) -> Build:
         upload = self.uploads.get(upload_id)
         if upload is None or upload.app_id != app_id or upload.build_id is not None:
             raise NotFound("Upload session not found")
@@ -276,7 +360,15 @@ class Builds:
         del self.uploads[upload.id]
         return self.store(app_id, version, upload.file_name, upload.data,
                           {"file_name": upload.file_name, **metadata}, set_as_current,
-                          upload.content_type)
+                          upload.content_type, branch_id=self._live_branch(upload), pin=pin)
+
+    def _live_branch(self, upload: PendingUpload) -> str | None:
+        """The upload's branch if it still exists (else the default takes the build)."""
+        app = self.catalog.apps.get(upload.app_id)
+        if upload.branch_id is None or app is None:
+            return None
+        found = any(b.id == upload.branch_id for b in self.branches.of_app(app))
+        return upload.branch_id if found else None
 
     def package_id(self, build_id: str) -> tuple[str | None, str | None]:
         """(package_id, error) as extract-package-id answers."""
@@ -286,7 +378,10 @@ class Builds:
         return build.package_name, None
 
     def complete(self, build_id: str, metadata: dict[str, Any],
-                 package_name: str | None, set_as_current: bool) -> Build:
+                 package_name: str | None, set_as_current: bool, *, pin: bool = False,
+                 branch_id: str | None = None, branch_name: str | None = None) -> Build:
+        """Finish a legacy presigned upload: on the branch the body names, else the one the
+        upload was opened for, else the default."""
         app, build = self.build(build_id)
         if build.data is None:
             raise BadRequest("The artifact has not been uploaded yet")
@@ -296,8 +391,11 @@ class Builds:
         build.status = "ready"
         for token in [t for t, u in self.uploads.items() if u.build_id == build.id]:
             del self.uploads[token]
-        if set_as_current:
-            app.current_build_id = build.id
+        if branch_id or branch_name:
+            branch = self.branches.target(app, branch_id, branch_name)
+        else:
+            branch = self.branches.branch_of(app, build)
+        self._settle(app, build, branch, set_as_current, pin)
         return build
 
     # ------------------------------------------------------------------ helpers

@@ -160,11 +160,27 @@ class TestDef:
 
 @dataclass
 class WorkflowDef:
+    """A workflow and its stored settings (emulator/revyl/workflow_defs.py edits them).
+    ``concurrency_limit`` is the wire's ``default_concurrency_limit`` (None: no workflow cap);
+    ``failure_policies`` holds a test id only while it is not the default ``fail_workflow``.
+    Every field after ``concurrency_limit`` has a default, so older snapshots still load."""
+
     id: str
     name: str
     description: str
     tests: list[str]
-    concurrency_limit: int
+    concurrency_limit: int | None
+    schedule: str = "No Schedule"
+    owner: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    build_config: dict[str, Any] | None = None
+    override_build_config: bool = False
+    location_config: dict[str, Any] | None = None
+    override_location: bool = False
+    run_config: dict[str, Any] | None = None
+    override_run_config: bool = False
+    failure_policies: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -183,6 +199,7 @@ class Build:
     data: bytes | None = None
     sha256: str | None = None
     status: str = "ready"  # "pending" while a presigned upload has not completed
+    branch_id: str | None = None  # None: the app's first (default) branch, see branches.py
 
     @property
     def size(self) -> int:
@@ -230,7 +247,9 @@ class Catalog:
             for t in fixtures.tests
         }
         self.workflows: dict[str, WorkflowDef] = {
-            w.id: WorkflowDef(w.id, w.name, w.description, list(w.tests), w.concurrency_limit)
+            w.id: WorkflowDef(w.id, w.name, w.description, list(w.tests), w.concurrency_limit,
+                              owner=fixtures.org.user_id, created_at=created_at,
+                              updated_at=created_at)
             for w in fixtures.workflows
         }
         self.apps: dict[str, App] = {}
@@ -266,7 +285,15 @@ class Catalog:
         for workflow in self.workflows.values():
             if test_id in workflow.tests:
                 workflow.tests = [t for t in workflow.tests if t != test_id]
+            workflow.failure_policies.pop(test_id, None)
         return test
+
+    def delete_workflow(self, workflow_id: str) -> WorkflowDef:
+        """Forget a workflow: lookups and runs of it answer 404 from now on, while its past
+        executions stay readable by their task ids."""
+        workflow = self.workflow(workflow_id)
+        del self.workflows[workflow_id]
+        return workflow
 
     def search_tests(self, search: str | None) -> list[TestDef]:
         """Tests whose name contains ``search`` (any case), in definition order."""

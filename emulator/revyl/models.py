@@ -99,7 +99,7 @@ class ExecuteWorkflowRequest(_Request):
     launch_env_vars: dict[str, str] | None = None
     launch_arguments: list[str] | None = None
     retries: int | None = Field(1, ge=0, le=100)
-    concurrency_limit_override: int | None = Field(None, ge=1, le=100)
+    concurrency_limit_override: int | None = Field(None, ge=0, le=100)  # 0: no workflow cap
     location_config: LocationConfig | None = None
     override_location: bool = False
 
@@ -129,6 +129,7 @@ class AppCreateRequest(_Request):
 
 class AppUpdateRequest(_Request):
     name: str | None = Field(None, min_length=1, max_length=200)
+    default_branch_id: str | None = Field(None, min_length=1)  # `revyl app branch default`
     static_url: str | None = None
     current_version: str | None = None
     description: str | None = None
@@ -141,7 +142,16 @@ class BuildUpdateRequest(_Request):
     version: str | None = Field(None, min_length=1)
 
 
-class BuildFromUrlRequest(_Request):
+class BranchTarget(_Request):
+    """Where an upload lands (CLI 0.1.195): a branch by id or name, else the default one.
+    ``git_branch_name`` is recorded by clients; Git detection is off in the emulator."""
+
+    branch_id: str | None = None
+    branch_name: str | None = None
+    git_branch_name: str | None = None
+
+
+class BuildFromUrlRequest(BranchTarget):
     from_url: str = Field(min_length=1)
     version: str = Field(min_length=1)
     headers: dict[str, str] | None = None
@@ -151,7 +161,7 @@ class BuildFromUrlRequest(_Request):
     fingerprint_hash: str | None = None
 
 
-class UploadSessionRequest(_Request):
+class UploadSessionRequest(BranchTarget):
     version: str = Field(min_length=1)
     file_name: str = Field(min_length=1)
 
@@ -164,8 +174,9 @@ class BuildFromUploadRequest(_Request):
     pin: bool = False
 
 
-class CompleteUploadRequest(_Request):
+class CompleteUploadRequest(BranchTarget):
     version_id: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     package_name: str | None = None
     set_as_current: bool = False
+    pin: bool = False  # 0.1.195 sends this instead of set_as_current

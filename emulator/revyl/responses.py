@@ -240,8 +240,20 @@ class ReportStep(RevylModel):
     success: bool
 
 
+class LaunchEnvVarSnapshotEntry(RevylModel):
+    """One launch variable a run started with (emulator/revyl/variables.py)."""
+
+    id: str | None = Field(description="null for an inline launch_env_vars entry")
+    key: str
+    kind: Literal["key_value"]
+    value: str | None = Field(description="null for a secret")
+    is_secret: bool
+    overridden: bool = Field(description="The run's inline launch_env_vars set the value")
+
+
 class ReportContextResponse(RevylModel):
-    """reports-v3 by-execution context; ``steps`` only with ``include_steps=true``."""
+    """reports-v3 by-execution context; ``steps`` only with ``include_steps=true``; the
+    ``launch_env_var_*`` fields only when the run had launch variables."""
 
     id: str = Field(description="The test history id")
     org_id: str
@@ -264,6 +276,9 @@ class ReportContextResponse(RevylModel):
     duration_seconds: float | None
     report_url: str
     workflow_execution_id: str | None
+    launch_env_var_ids: list[str] | None = None
+    launch_env_var_keys: list[str] | None = None
+    launch_env_var_snapshot: list[LaunchEnvVarSnapshotEntry] | None = None
     steps: list[ReportStep] | None = None
 
 

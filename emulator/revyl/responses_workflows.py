@@ -29,11 +29,30 @@ class ExecuteWorkflowAsyncAPIResponse(RevylModel):
 
 
 class WorkflowStatusMetadata(RevylModel):
+    """What this run took from its workflow's settings and the request's overrides."""
+
     source: str
     concurrency_limit: int
+    retries: int = Field(description="Attempts per test")
+    build_config: dict[str, Any] | None = Field(
+        description="The app override the run applied (the request's, else the workflow's "
+                    "while override_build_config is on)")
+    location_config: dict[str, Any] | None = Field(
+        description="The GPS override the run applied, likewise")
+    quarantined_test_ids: list[str] = Field(
+        description="Tests whose failures do not fail this run (failure_policy ignore_failure)")
 
 
-class WorkflowChildTask(RevylModel):
+class ChildBuild(RevylModel):
+    """The app build a child ran, when the run applied a build override (else nulls)."""
+
+    app_id: str | None
+    app_name: str | None
+    build_id: str | None
+    build_version: str | None
+
+
+class WorkflowChildTask(ChildBuild):
     """One test execution of the workflow, as ``child_tasks`` lists it."""
 
     id: str
@@ -138,9 +157,9 @@ class WorkflowInfoResponse(RevylModel):
     description: str
     tests: list[str]
     schedule: str
-    location_config: dict[str, Any]
+    location_config: dict[str, Any] | None
     override_location: bool
-    build_config: dict[str, Any]
+    build_config: dict[str, Any] | None
     override_build_config: bool
     run_config: dict[str, Any] | None
     override_run_config: bool
@@ -225,7 +244,7 @@ class UnifiedReportTestInfo(RevylModel):
     platform: TestPlatform
 
 
-class ChildTaskReportInfo(RevylModel):
+class ChildTaskReportInfo(ChildBuild):
     task_id: str
     test_id: str
     test_name: str
@@ -255,3 +274,91 @@ class UnifiedReportResponse(RevylModel):
     child_share_status: dict[str, Any]
     is_public_view: bool
     video_metadata: dict[str, Any] | None
+
+
+# ---------------------------------------------------------------------------- management
+class WorkflowRecord(RevylModel):
+    """``WorkflowsBaseSchema``: a workflow definition with its stored settings."""
+
+    id: str
+    name: str
+    owner: str
+    org_id: str | None
+    schedule: str
+    deleted: bool
+    tests: list[str]
+    created_at: str | None
+    updated_at: str | None
+    last_run: str | None
+    build_config: dict[str, Any] | None
+    override_build_config: bool
+    location_config: dict[str, Any] | None
+    override_location: bool
+    run_config: dict[str, Any] | None
+    override_run_config: bool
+    default_concurrency_limit: int | None = Field(description="null: no workflow cap (the "
+                                                              "org's limit applies)")
+    quarantined_test_ids: list[str]
+
+
+class CreateWorkflowResponse(RevylModel):
+    data: WorkflowRecord
+
+
+class DeleteWorkflowResponse(RevylModel):
+    data: WorkflowRecord = Field(description="The deleted workflow, ``deleted: true``")
+    message: str
+
+
+class WorkflowUpdateResponse(RevylModel):
+    """What every ``update_*`` route answers (the CLI only reads the status)."""
+
+    message: str
+    data: WorkflowRecord
+
+
+class WorkflowInfoTestItem(RevylModel):
+    id: str
+    name: str
+    platform: TestPlatform
+    last_status: SessionStatus | None = Field(description="Of the test's newest run in this "
+                                                          "workflow")
+    last_execution_time: str | None
+    last_duration: float | None = Field(description="Seconds")
+
+
+class WorkflowInfoLite(RevylModel):
+    id: str
+    name: str
+    test_info: list[WorkflowInfoTestItem]
+
+
+class WorkflowInfoLiteResponse(RevylModel):
+    """``get_info/{workflow_id}``: names, platforms and last results of the tests."""
+
+    data: WorkflowInfoLite
+
+
+class WorkflowTestWithPolicy(RevylModel):
+    id: str = Field(description="The workflow-test attachment id (PATCH workflow-tests/{id})")
+    workflow_id: str
+    test_id: str
+    test_name: str | None
+    platform: TestPlatform | None
+    failure_policy: Literal["fail_workflow", "ignore_failure"]
+
+
+class WorkflowTestsResponse(RevylModel):
+    data: list[WorkflowTestWithPolicy]
+
+
+class FailurePolicyResponse(RevylModel):
+    message: str
+    data: WorkflowTestWithPolicy
+
+
+class WorkflowShareableLinkResponse(RevylModel):
+    shareable_link: str
+    workflow_task_id: str
+    expires_in_hours: int | None = Field(description="null: the link does not expire")
+    child_links_created: int | None

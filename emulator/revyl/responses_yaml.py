@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from emulator.revyl.responses import MobileTarget, RevylModel, TestPlatform, TestTag
+from emulator.revyl.responses import MobileTarget, RevylModel, TestPlatform
 
 
 # ---------------------------------------------------------------------------- YAML and blocks
@@ -102,53 +102,6 @@ class TestUpdateResponse(RevylModel):
 
 
 # ---------------------------------------------------------------------------- extras
-class TestScriptsResponse(RevylModel):
-    scripts: list[dict[str, Any]] = Field(description="Always empty: the emulated org has no "
-                                                      "scripts")
-    count: int
-
-
-class ModulesListResponse(RevylModel):
-    message: str
-    result: list[dict[str, Any]] = Field(description="Always empty: the emulated org has no "
-                                                     "modules")
-
-
-class SyncTagsResponse(RevylModel):
-    test_id: str
-    tags: list[TestTag]
-
-
-class CustomVariableItem(RevylModel):
-    id: str
-    test_uid: str
-    variable_name: str
-    variable_value: str
-
-
-class CustomVariablesResponse(RevylModel):
-    message: str
-    result: list[CustomVariableItem]
-
-
-class AddCustomVariableResponse(RevylModel):
-    message: str
-    result: CustomVariableItem
-
-
-class DeleteCustomVariablesResponse(RevylModel):
-    message: str
-    deleted: int
-
-
-class LaunchVariablesResponse(RevylModel):
-    """Org launch variables and a test's attachments to them (GET and PUT)."""
-
-    message: str
-    result: list[dict[str, Any]] = Field(description="Always empty: the emulated org has no "
-                                                     "launch variables")
-
-
 class DeviceTargetResponse(RevylModel):
     id: str
     mobile_targets: list[MobileTarget]

@@ -7,12 +7,23 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from emulator.core.namespaces import ApiRegistration, Namespace, Rearm
+from emulator.revyl.account import Account
+from emulator.revyl.branches import BuildBranches
+from emulator.revyl.build_runs import BuildRuns
 from emulator.revyl.builds import Builds
 from emulator.revyl.catalog import Catalog, RevylFixtures
 from emulator.revyl.executions import TestExecutions
+from emulator.revyl.files import Files
+from emulator.revyl.modules import Modules
 from emulator.revyl.monitor import Monitor
+from emulator.revyl.multipart import MultipartUploads
 from emulator.revyl.outcomes import OutcomeQueue
+from emulator.revyl.scripts import Scripts
+from emulator.revyl.tags import Tags
 from emulator.revyl.test_definitions import TestDefinitions
+from emulator.revyl.test_versions import TestVersions
+from emulator.revyl.variables import Variables
+from emulator.revyl.workflow_defs import WorkflowDefinitions
 from emulator.revyl.workflows import WorkflowExecutions
 
 
@@ -35,10 +46,24 @@ class RevylState:
         self.workflows = WorkflowExecutions(self.catalog, ns.clock, ns.ids, self.outcomes,
                                             self.tests, settings.min_active_seconds,
                                             settings.max_finished)
-        self.builds = Builds(self.catalog, ns.clock, ns.ids, ns.key)
-        self.definitions = TestDefinitions(self.catalog, ns.clock, ns.ids)
+        self.workflow_defs = WorkflowDefinitions(self.catalog, ns.clock, ns.ids,
+                                                 self.workflows, ns.key)
+        self.branches = BuildBranches(self.catalog, ns.clock, ns.ids)
+        self.builds = Builds(self.catalog, ns.clock, ns.ids, ns.key, self.branches)
+        self.multipart = MultipartUploads(self.builds, ns.clock, ns.ids)
+        self.build_runs = BuildRuns(self.catalog, self.branches, self.tests)
+        self.tags = Tags(self.catalog)
+        self.test_versions = TestVersions(self.catalog, ns.clock)
+        self.scripts = Scripts(self.catalog, ns.clock, ns.ids)
+        self.modules = Modules(self.catalog, self.scripts, ns.clock, ns.ids)
+        self.definitions = TestDefinitions(self.catalog, ns.clock, ns.ids, self.test_versions,
+                                           self.tags, library=self.modules)
         self.monitor = Monitor(ns.broker, ns.clock, self.tests, self.workflows,
                                self.catalog.org, settings.heartbeat_seconds)
+        self.files = Files(self.catalog, ns.clock, ns.ids, ns.key)
+        # After the monitor: it hears new executions after their variables are resolved.
+        self.variables = Variables(self.catalog, ns.clock, ns.ids, self.tests, self.workflows)
+        self.account = Account(self.catalog, ns.clock, self.tests, self.workflows)
 
     def snapshot(self) -> dict[str, Any]:
         by_status: dict[str, int] = {}

@@ -1,6 +1,7 @@
-"""Creating and updating test definitions (from YAML, from blocks, from the CLI's create
-call), so that a created test is at once visible to lookups and runnable by executions; and
-what ``revyl test create/push`` edits around one (tags, variables, device target).
+"""Creating, updating, duplicating, restoring and deleting test definitions (from YAML, from
+blocks, from the CLI's calls), so that a created test is at once visible to lookups and
+runnable by executions, and every version change is on record (emulator/revyl/test_versions.py);
+and what ``revyl test create/push`` edits around one (tags, variables, device target).
 
 From YAML and from blocks, bad input is no error status: the real API answers 200 with
 ``success: false`` and the reasons, so those calls return an :class:`Authored` either way. The
@@ -9,6 +10,7 @@ CLI's create and update calls answer a 400 instead.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,8 @@ from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound
 from emulator.core.ids import IdGenerator
 from emulator.revyl import yaml_tests
 from emulator.revyl.catalog import Catalog, TestDef, step_descriptions
+from emulator.revyl.tags import Tags
+from emulator.revyl.test_versions import TestVersions
 
 
 @dataclass
@@ -70,17 +74,68 @@ def invalid_blocks(report: yaml_tests.Report) -> ApiError:
     return ApiError({"message": "Invalid test blocks", "errors": error_lines(report)}, 400)
 
 
+def version_conflict(test: TestDef, expected: int) -> Conflict:
+    """The 409 the CLI tells apart from other conflicts by ``detail.error`` (``revyl test
+    push`` then offers ``--force``, which resends without ``expected_version``)."""
+    return Conflict({"error": "version_conflict",
+                     "message": f"Version conflict: the test is at version {test.version}, "
+                                f"not {expected}",
+                     "current_version": test.version, "expected_version": expected})
+
+
+@dataclass
+class Duplicated:
+    """A copy :meth:`TestDefinitions.duplicate` made, and what it carried over."""
+
+    test: TestDef
+    tags_copied: int
+    variables_copied: int
+
+
 class TestDefinitions:
     __test__ = False  # not a pytest class, despite the name
-    stateless = "keeps no records: the definitions it edits are the catalog's"
+    stateless = ("keeps no records: the definitions it edits are the catalog's, their "
+                 "versions TestVersions', their tags Tags'")
 
-    def __init__(self, catalog: Catalog, clock: VirtualClock, ids: IdGenerator) -> None:
+    def __init__(self, catalog: Catalog, clock: VirtualClock, ids: IdGenerator,
+                 versions: TestVersions, tags: Tags,
+                 library: yaml_tests.Library | None = None) -> None:
         self.catalog = catalog
         self.clock = clock
         self.ids = ids
+        self.versions = versions
+        self.tags = tags
+        self.library = library  # the org's modules and scripts (emulator/revyl/modules.py)
+
+    def _steps(self, blocks: list[dict[str, Any]]) -> list[str]:
+        """What a run walks: module imports expanded into the modules' blocks."""
+        return self.library.steps(blocks) if self.library else step_descriptions(blocks)
 
     def by_name(self, name: str) -> TestDef | None:
         return next((t for t in self.catalog.tests.values() if t.name == name), None)
+
+    def query(self, search: str | None = None, platform: str | None = None,
+              app_id: str | None = None, sort_by: str | None = None,
+              sort_dir: str = "asc") -> list[TestDef]:
+        """``get_tests``' filters: ``search`` in the name or id (any case), platform (any
+        case), app; sorted by ``sort_by`` (name, platform, created_at, updated_at: when its
+        latest version was saved) or in definition order."""
+        needle = (search or "").casefold()
+        found = [t for t in self.catalog.tests.values()
+                 if (not needle or needle in t.name.casefold() or needle in t.id.casefold())
+                 and (not platform or t.platform == platform.lower())
+                 and (not app_id or t.app_id == app_id)]
+        keys: dict[str, Any] = {
+            "name": lambda t: (t.name.casefold(), t.name),
+            "platform": lambda t: (t.platform, t.name.casefold()),
+            "created_at": lambda t: t.created_at,
+            "updated_at": lambda t: self.versions.history(t.id)[0].created_at,
+        }
+        if sort_by in keys:
+            found.sort(key=keys[sort_by], reverse=sort_dir == "desc")
+        elif sort_dir == "desc":
+            found.reverse()
+        return found
 
     def resolve_app(self, app_id: str | None = None, app_name: str | None = None) -> str | None:
         if app_id:
@@ -117,29 +172,87 @@ class TestDefinitions:
         test = TestDef(id=self.ids.uuid(), name=name, platform=platform, app_id=app_id,
                        description=description, tags=list(tags or []), blocks=blocks,
                        variables=dict(variables or {}), step_seconds=3.0,
-                       timeout_seconds=600.0, created_at=self.clock.now_iso())
+                       timeout_seconds=600.0, created_at=self.clock.now_iso(),
+                       steps=self._steps(blocks))
         self.catalog.tests[test.id] = test
+        self.versions.record(test)
         return test
 
     def update(self, test_id: str, changes: dict[str, Any],
                expected_version: int | None) -> TestDef:
         test = self.catalog.test(test_id)
         if expected_version is not None and expected_version != test.version:
-            raise Conflict(f"Version conflict: the test is at version {test.version}, "
-                           f"not {expected_version}")
-        if changes.get("name") and changes["name"] != test.name:
-            if self.by_name(changes["name"]) is not None:
-                raise Conflict(f"A test named '{changes['name']}' already exists")
+            raise version_conflict(test, expected_version)
+        if changes.get("name") and changes["name"] != test.name \
+                and self.by_name(changes["name"]) is not None:
+            raise Conflict(f"A test named '{changes['name']}' already exists")
+        if changes.get("blocks") is not None and not changes["blocks"]:
+            raise BadRequest("A test needs at least one block")
+        self.versions.before_change(test)
+        if changes.get("name"):
             test.name = changes["name"]
         if changes.get("blocks") is not None:
-            if not changes["blocks"]:
-                raise BadRequest("A test needs at least one block")
             test.blocks = changes["blocks"]
-            test.steps = step_descriptions(test.blocks)
+            test.steps = self._steps(test.blocks)
         for key in ("description", "app_id", "platform", "tags", "variables"):
             if changes.get(key) is not None:
                 setattr(test, key, changes[key])
         test.version += 1
+        self.versions.record(test)
+        return test
+
+    def restore_version(self, test_id: str, number: int) -> TestDef:
+        """``POST /api/v1/tests/{id}/restore``: the tasks of version ``number`` become a new
+        version (the counter never goes back; the versions in between stay on record)."""
+        test = self.catalog.test(test_id)
+        old = self.versions.version(test, number)
+        self.versions.before_change(test)
+        test.blocks = copy.deepcopy(old.tasks)
+        test.steps = self._steps(test.blocks)
+        test.version += 1
+        self.versions.record(test, restored_from=number)
+        return test
+
+    def duplicate(self, test_id: str, new_name: str, *, copy_variables: bool = True,
+                  new_app_id: str | None = None,
+                  target_platform: str | None = None) -> Duplicated:
+        """``POST /api/v1/tests/duplicate``: a new test (version 1) with the original's tasks,
+        tags, and (unless told not to) variables. No name: "<name> (copy)", numbered when that
+        is taken; a name another test has is a 409. Another platform without ``new_app_id``
+        drops the app (it is the other platform's); an app of the wrong platform is a 400."""
+        source = self.catalog.test(test_id)
+        platform = self.platform_for(target_platform, None) if target_platform \
+            else source.platform
+        app_id = self.resolve_app(new_app_id)
+        if app_id is not None:
+            app_platform = self.catalog.apps[app_id].platform.lower()
+            if target_platform and app_platform != platform:
+                raise BadRequest(f"App {app_id} is a {app_platform} app, not {platform}")
+            platform = app_platform
+        elif platform == source.platform:
+            app_id = source.app_id
+        name = new_name.strip() or self._copy_name(source.name)
+        variables = dict(source.variables) if copy_variables else {}
+        test = self.create(name=name, platform=platform, blocks=copy.deepcopy(source.blocks),
+                           app_id=app_id, description=source.description,
+                           tags=list(source.tags), variables=variables)
+        test.step_seconds, test.timeout_seconds = source.step_seconds, source.timeout_seconds
+        if platform == source.platform:
+            test.device = dict(source.device)
+        return Duplicated(test, len(test.tags), len(variables))
+
+    def _copy_name(self, name: str) -> str:
+        candidate, n = f"{name} (copy)", 1
+        while self.by_name(candidate) is not None:
+            n += 1
+            candidate = f"{name} (copy {n})"
+        return candidate
+
+    def delete(self, test_id: str) -> TestDef:
+        """``DELETE /api/v1/tests/delete/{id}``: the catalog forgets the test (and takes it
+        out of workflows); its versions go with it."""
+        test = self.catalog.delete_test(test_id)
+        self.versions.forget(test_id)
         return test
 
     def upsert(self, *, name: str, platform: str, blocks: list[dict[str, Any]],
@@ -156,7 +269,7 @@ class TestDefinitions:
     # ------------------------------------------------------------------ YAML and blocks
     def from_yaml(self, yaml_content: str, overrides: dict[str, Any] | None) -> Authored:
         """Create the test a YAML document describes, or update the one of the same name."""
-        report = yaml_tests.validate(yaml_content)
+        report = yaml_tests.validate(yaml_content, library=self.library)
         if not report.valid:
             return Authored(error_lines(report))
         test = report.data["test"]
@@ -181,7 +294,7 @@ class TestDefinitions:
     def from_blocks(self, blocks: list[Any], metadata: dict[str, Any]) -> Authored:
         """Create a test from JSON blocks (``metadata``: name, platform, app_id or app_name,
         description)."""
-        report = yaml_tests.check_blocks(blocks)
+        report = yaml_tests.check_blocks(blocks, library=self.library)
         if not report.valid:
             return Authored(error_lines(report))
         try:
@@ -201,7 +314,7 @@ class TestDefinitions:
 
     def yaml_to_blocks(self, yaml_content: str) -> Converted:
         """Convert without storing; the blocks get fresh ids from the namespace's stream."""
-        report = yaml_tests.validate(yaml_content)
+        report = yaml_tests.validate(yaml_content, library=self.library)
         if not report.valid:
             return Converted(error_lines(report))
         test = report.data["test"]
@@ -213,7 +326,7 @@ class TestDefinitions:
                           app_id: str | None, description: str | None,
                           tags: list[str] | None) -> TestDef:
         """``POST /api/v1/tests/create``: invalid blocks are a 400 listing every problem."""
-        report = yaml_tests.check_blocks(tasks)
+        report = yaml_tests.check_blocks(tasks, library=self.library)
         if not report.valid:
             raise invalid_blocks(report)
         app_id = self.resolve_app(app_id)
@@ -227,7 +340,7 @@ class TestDefinitions:
         (``tasks`` apart, checked as blocks first); a named app must exist."""
         changes = dict(changes)
         if tasks is not None:
-            report = yaml_tests.check_blocks(tasks)
+            report = yaml_tests.check_blocks(tasks, library=self.library)
             if not report.valid:
                 raise invalid_blocks(report)
             changes["blocks"] = report.blocks
@@ -237,30 +350,10 @@ class TestDefinitions:
 
     # ------------------------------------------------------------------ around a definition
     def sync_tags(self, test_id: str, names: list[str]) -> TestDef:
-        """Replace the test's tags: trimmed, blanks dropped, first occurrence kept."""
-        test = self.catalog.test(test_id)
-        test.tags = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+        """Replace the test's tags (trimmed, blanks dropped, first spelling kept), through the
+        org's tag store, which creates the unknown names."""
+        test, _ = self.tags.sync(test_id, names)
         return test
-
-    def add_variable(self, test_id: str, name: str, value: str) -> TestDef:
-        test = self.catalog.test(test_id)
-        if name in test.variables:
-            raise Conflict(f"Variable '{name}' already exists")
-        test.variables[name] = value
-        return test
-
-    def clear_variables(self, test_id: str) -> int:
-        """Drop every variable of the test; returns how many there were."""
-        test = self.catalog.test(test_id)
-        count = len(test.variables)
-        test.variables.clear()
-        return count
-
-    def attach_launch_variables(self, test_id: str, env_var_ids: list[str]) -> None:
-        """The org has no launch variables: attaching none is all that can succeed."""
-        self.catalog.test(test_id)
-        if env_var_ids:
-            raise Conflict("Unknown launch variable ids: " + ", ".join(env_var_ids))
 
     def set_device_target(self, test_id: str, target: dict[str, Any]) -> TestDef:
         test = self.catalog.test(test_id)

@@ -14,6 +14,8 @@ from typing import Any
 from emulator.core.clock import iso
 from emulator.revyl.catalog import App, Catalog, TestDef
 from emulator.revyl.machine import TestExecution
+from emulator.revyl.tags import Tag
+from emulator.revyl.test_versions import TestVersion
 
 UI_ORIGIN = "https://app.revyl.ai"
 
@@ -102,7 +104,8 @@ def cancel_response(e: TestExecution, cancelled: bool) -> dict[str, Any]:
     return {"success": cancelled, "message": message, "task_id": e.id, "status": e.status}
 
 
-def test_resource(t: TestDef, catalog: Catalog, last: TestExecution | None) -> dict[str, Any]:
+def test_resource(t: TestDef, catalog: Catalog, last: TestExecution | None,
+                  tags: list[Tag]) -> dict[str, Any]:
     """``TestResourceResponse`` (get_test_by_id). UUID-typed fields are uuids or absent."""
     body: dict[str, Any] = {
         "id": t.id,
@@ -116,7 +119,7 @@ def test_resource(t: TestDef, catalog: Catalog, last: TestExecution | None) -> d
         "owner": catalog.org["user_id"],
         "user_id": catalog.org["user_id"],
         "last_modified_by": catalog.org["user_id"],
-        "tags": [{"id": tag_id(tag), "name": tag, "color": "#6366f1"} for tag in t.tags],
+        "tags": [test_tag(tag) for tag in tags],
         "retries": 1,
         "test_timeout_seconds": int(t.timeout_seconds),
         "mobile_targets": [t.device] if t.device else [],
@@ -129,20 +132,45 @@ def test_resource(t: TestDef, catalog: Catalog, last: TestExecution | None) -> d
     return body
 
 
-def simple_test(t: TestDef, catalog: Catalog) -> dict[str, Any]:
+def simple_test(t: TestDef, catalog: Catalog, tags: list[Tag]) -> dict[str, Any]:
+    """A row of ``get_simple_tests`` and of ``get_tests`` (``TestWithTags``): the same
+    fields."""
     return {"id": t.id, "name": t.name, "platform": t.platform, "app_id": t.app_id,
-            "app_name": catalog.app_name(t.app_id),
-            "tags": [{"id": tag_id(tag), "name": tag, "color": "#6366f1"} for tag in t.tags]}
+            "app_name": catalog.app_name(t.app_id), "tags": [test_tag(tag) for tag in tags]}
+
+
+def test_tag(tag: Tag) -> dict[str, Any]:
+    """``TestTag``: a tag as a test lists it."""
+    return {"id": tag.id, "name": tag.name, "color": tag.color}
+
+
+def tag_info(tag: Tag, test_count: int) -> dict[str, Any]:
+    """``CLITagResponse``: an org tag."""
+    return {"id": tag.id, "name": tag.name, "color": tag.color,
+            "description": tag.description, "test_count": test_count}
+
+
+def test_version(v: TestVersion) -> dict[str, Any]:
+    """``TestVersionInfo``. ``modified_by`` is a UUID for the CLI's decoder, so a user id
+    that is not one (a hand-written seed's) is left out rather than breaking the list."""
+    return {"id": v.id, "test_id": v.test_id, "version": v.version, "tasks": v.tasks,
+            "created_at": v.created_at,
+            "modified_by": v.modified_by if _is_uuid(v.modified_by) else None,
+            "modified_by_email": v.modified_by_email}
+
+
+def _is_uuid(value: str | None) -> bool:
+    try:
+        uuid.UUID(value or "")
+    except ValueError:
+        return False
+    return True
 
 
 def stable_id(kind: str, name: str) -> str:
     """Stable uuid-shaped id derived from a name, for things with no store of their own
-    (tags, per-test variables)."""
+    (per-test variables)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"revyl-emulator:{kind}:{name}"))
-
-
-def tag_id(name: str) -> str:
-    return stable_id("tag", name)
 
 
 def report_context(e: TestExecution, catalog: Catalog, include_steps: bool) -> dict[str, Any]:
@@ -174,6 +202,11 @@ def report_context(e: TestExecution, catalog: Catalog, include_steps: bool) -> d
         "report_url": f"{UI_ORIGIN}/tests/report?taskId={e.id}",
         "workflow_execution_id": e.workflow_execution_id,
     }
+    launch = e.request.get("launch_env_var_snapshot")  # set at start: revyl/variables.py
+    if launch:
+        body.update(launch_env_var_ids=[v["id"] for v in launch if v["id"]],
+                    launch_env_var_keys=[v["key"] for v in launch],
+                    launch_env_var_snapshot=launch)
     if include_steps:
         body["steps"] = [
             {"id": f"{e.id}:{i}", "execution_order": i, "step_type": "instruction",

@@ -1,4 +1,5 @@
-"""Wire shapes of workflow responses (status, task, history, report, info, list).
+"""Wire shapes of workflow responses (status, task, history, report, info, list, and the
+definition records the management routes answer).
 
 Type traps of the Go CLI are honoured here: ``WorkflowStatusResponse.duration`` is a *string*,
 while the unified report's ``duration`` fields are numbers; ``tests`` in workflow info must be
@@ -11,6 +12,8 @@ from typing import Any
 
 from emulator.core.clock import iso
 from emulator.revyl.catalog import Catalog, WorkflowDef
+from emulator.revyl.machine import TestExecution
+from emulator.revyl.workflow_defs import WorkflowTest, quarantined
 from emulator.revyl.workflows import WorkflowExecution
 
 
@@ -51,16 +54,25 @@ def workflow_status(wf: WorkflowExecution) -> dict[str, Any]:
         "duration": human_duration(wf.duration_seconds),
         "error_message": wf.error_message,
         "success": wf.success,
-        "metadata": {"source": wf.source, "concurrency_limit": wf.concurrency_limit},
-        "child_tasks": [child_task(c) for c in wf.children],
+        "metadata": {"source": wf.source, "concurrency_limit": wf.concurrency_limit,
+                     "retries": wf.retries, "build_config": wf.build_config,
+                     "location_config": wf.location_config,
+                     "quarantined_test_ids": list(wf.ignored)},
+        "child_tasks": [child_task(c, wf) for c in wf.children],
     }
 
 
-def child_task(c: Any) -> dict[str, Any]:
+def child_task(c: TestExecution, wf: WorkflowExecution) -> dict[str, Any]:
+    """One child, with the app build it ran when the run applied a build override."""
     return {"id": c.id, "task_id": c.id, "test_id": c.test_id, "test_name": c.test_name,
             "session_id": None, "status": c.status, "success": c.success,
             "error_message": c.error_message,
-            "execution_time_seconds": c.execution_time_seconds}
+            "execution_time_seconds": c.execution_time_seconds, **_build_of(c, wf)}
+
+
+def _build_of(c: TestExecution, wf: WorkflowExecution) -> dict[str, str | None]:
+    build = wf.child_builds.get(c.id, {})
+    return {key: build.get(key) for key in ("app_id", "app_name", "build_id", "build_version")}
 
 
 def workflow_task(wf: WorkflowExecution) -> dict[str, Any]:
@@ -133,6 +145,7 @@ def unified_report(wf: WorkflowExecution, catalog: Catalog) -> dict[str, Any]:
             "steps_completed": c.steps_completed, "total_steps": c.total_steps,
             "progress": c.progress, "current_step": c.current_step,
             "error_message": c.error_message, "share_token": None, "is_shared": False,
+            **_build_of(c, wf),
         } for c in wf.children],
         "child_share_status": {},
         "is_public_view": False,
@@ -143,10 +156,50 @@ def unified_report(wf: WorkflowExecution, catalog: Catalog) -> dict[str, Any]:
 def workflow_info(w: WorkflowDef) -> dict[str, Any]:
     """Flat ``Workflow`` object; ``tests`` is a list of id strings (objects abort the CLI)."""
     return {"id": w.id, "name": w.name, "description": w.description, "tests": list(w.tests),
-            "schedule": "", "location_config": {}, "override_location": False,
-            "build_config": {}, "override_build_config": False, "run_config": None,
-            "override_run_config": False, "default_concurrency_limit": w.concurrency_limit,
-            "quarantined_test_ids": []}
+            "schedule": w.schedule, "location_config": w.location_config,
+            "override_location": w.override_location, "build_config": w.build_config,
+            "override_build_config": w.override_build_config, "run_config": w.run_config,
+            "override_run_config": w.override_run_config,
+            "default_concurrency_limit": w.concurrency_limit,
+            "quarantined_test_ids": quarantined(w)}
+
+
+def workflow_record(w: WorkflowDef, org_id: str, last_run: WorkflowExecution | None = None,
+                    deleted: bool = False) -> dict[str, Any]:
+    """``WorkflowsBaseSchema``: what create, the updates and delete answer under ``data``."""
+    return {"id": w.id, "name": w.name, "owner": w.owner or "", "org_id": org_id,
+            "schedule": w.schedule, "deleted": deleted, "tests": list(w.tests),
+            "created_at": w.created_at, "updated_at": w.updated_at,
+            "last_run": iso(last_run.created_at) if last_run else None,
+            "build_config": w.build_config, "override_build_config": w.override_build_config,
+            "location_config": w.location_config, "override_location": w.override_location,
+            "run_config": w.run_config, "override_run_config": w.override_run_config,
+            "default_concurrency_limit": w.concurrency_limit,
+            "quarantined_test_ids": quarantined(w)}
+
+
+def info_lite(w: WorkflowDef, catalog: Catalog,
+              last: dict[str, TestExecution]) -> dict[str, Any]:
+    """``get_info``: ``{data: WorkflowInfoResponse}``, each test with its newest run in this
+    workflow (status, when, how long)."""
+    items = []
+    for test_id in w.tests:
+        test = catalog.tests.get(test_id)
+        run = last.get(test_id)
+        items.append({"id": test_id, "name": test.name if test else test_id,
+                      "platform": test.platform if test else "android",
+                      "last_status": run.status if run else None,
+                      "last_execution_time": iso(run.created_at) if run else None,
+                      "last_duration": run.execution_time_seconds if run else None})
+    return {"data": {"id": w.id, "name": w.name, "test_info": items}}
+
+
+def workflow_test(link: WorkflowTest) -> dict[str, Any]:
+    """``WorkflowTestWithPolicy``: ``id`` is the attachment's, not the test's."""
+    return {"id": link.id, "workflow_id": link.workflow_id, "test_id": link.test_id,
+            "test_name": link.test.name if link.test else None,
+            "platform": link.test.platform if link.test else None,
+            "failure_policy": link.failure_policy}
 
 
 def with_last_status(w: WorkflowDef, executions: list[WorkflowExecution],
@@ -158,9 +211,11 @@ def with_last_status(w: WorkflowDef, executions: list[WorkflowExecution],
         "execution_history": [{"status": _legacy_status(wf), "created_at": iso(wf.created_at),
                                "duration": wf.duration_seconds}
                               for wf in executions[:history_limit]],
-        "schedule": None, "deleted": False, "override_run_config": False, "run_config": None,
-        "build_config": None, "override_build_config": False, "location_config": None,
-        "override_location": False, "quarantined_test_ids": [],
+        "schedule": w.schedule, "deleted": False,
+        "override_run_config": w.override_run_config, "run_config": w.run_config,
+        "build_config": w.build_config, "override_build_config": w.override_build_config,
+        "location_config": w.location_config, "override_location": w.override_location,
+        "quarantined_test_ids": quarantined(w),
     }
 
 

@@ -3,7 +3,10 @@ executions, at most ``concurrency_limit`` at a time, on the namespace clock.
 
 The workflow reacts to its children through the test service's listener: every finished child
 frees a slot for the next pending test and updates the counts; the last one decides the end
-state (``failed`` when any child failed or timed out, spec §12.8).
+state (``failed`` when any child failed or timed out, spec §12.8), except that a quarantined
+test's failure (failure policy ``ignore_failure``) neither fails the run nor counts as failed.
+What a run takes from its workflow's stored settings (retries, cap, app builds, location) is
+decided once at start (emulator/revyl/workflow_defs.py, ``run_settings``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from emulator.revyl.catalog import Catalog
 from emulator.revyl.executions import MAX_FINISHED, TestExecutions
 from emulator.revyl.machine import InvalidTransition, TestExecution
 from emulator.revyl.outcomes import OutcomeQueue, OutcomeScript
+from emulator.revyl.workflow_defs import resolve_build, run_settings
 
 ACTIVE = frozenset({"queued", "setup", "running"})
 TERMINAL = frozenset({"completed", "failed", "cancelled", "timeout"})
@@ -93,6 +97,11 @@ class WorkflowExecution:
     updated_at: float = 0.0
     error_message: str | None = None
     cancelling: bool = False
+    ignored: list[str] = field(default_factory=list)  # quarantined test ids
+    build_config: dict[str, Any] | None = None  # the build override this run applies
+    location_config: dict[str, Any] | None = None  # the location override this run applies
+    run_config: dict[str, Any] | None = None  # the workflow's run config, when it overrides
+    child_builds: dict[str, dict[str, str]] = field(default_factory=dict)  # by child id
     timer: Timer | None = None
     deadline: Timer | None = None
 
@@ -110,7 +119,16 @@ class WorkflowExecution:
 
     @property
     def failed_tests(self) -> int:
-        return sum(1 for c in self.children if c.status in ("failed", "timeout"))
+        """Failed or timed-out children, quarantined ones left out (the CLI calls a run a
+        success only with none)."""
+        return sum(1 for c in self.children
+                   if c.status in ("failed", "timeout") and c.test_id not in self.ignored)
+
+    @property
+    def ignored_failures(self) -> int:
+        """Quarantined children that finished without passing."""
+        return sum(1 for c in self.children
+                   if c.terminal and c.status != "completed" and c.test_id in self.ignored)
 
     @property
     def terminal(self) -> bool:
@@ -170,16 +188,20 @@ class WorkflowExecutions:
     def start(self, workflow_id: str, *, retries: int | None = None, source: str = "api",
               concurrency_limit: int | None = None,
               request: dict[str, Any] | None = None) -> WorkflowExecution:
+        """``concurrency_limit``: the request's override (0 removes the workflow's cap);
+        ``request``: the recorded body, whose build/location overrides beat the stored ones."""
         workflow = self.catalog.workflow(workflow_id)
         script = self.outcomes.take(workflow_id=workflow_id)
-        limit = concurrency_limit if concurrency_limit and concurrency_limit > 0 \
-            else workflow.concurrency_limit
+        settings = run_settings(workflow, int(self.catalog.org["concurrency_limit"]),
+                                retries=retries, concurrency_limit=concurrency_limit,
+                                request=request)
         wf = WorkflowExecution(
             id=self.ids.uuid(), workflow_id=workflow.id, workflow_name=workflow.name,
-            tests=list(workflow.tests), concurrency_limit=limit,
-            retries=max(1, min(int(retries or 1), 5)),
-            plan=WorkflowPlan.build(script, len(workflow.tests)),
-            created_at=self.clock.now(), source=source, request=request or {})
+            tests=list(workflow.tests), concurrency_limit=settings.concurrency_limit,
+            retries=settings.retries, plan=WorkflowPlan.build(script, len(workflow.tests)),
+            created_at=self.clock.now(), source=source, request=request or {},
+            ignored=settings.ignored, build_config=settings.build_config,
+            location_config=settings.location_config, run_config=settings.run_config)
         wf.updated_at = wf.created_at
         wf.pending.extend(range(len(wf.tests)))
         trim_finished(self.by_id, self.max_finished - 1, _finished, self._forget)
@@ -298,8 +320,8 @@ class WorkflowExecutions:
         elif event == "setup_failed":
             wf.error_message = wf.plan.setup_error
         elif event == "some_failed":
-            wf.error_message = (f"{wf.total_tests - wf.passed_tests} of {wf.total_tests} "
-                                "tests did not pass")
+            missed = wf.total_tests - wf.passed_tests - wf.ignored_failures
+            wf.error_message = f"{missed} of {wf.total_tests} tests did not pass"
         elif event == "cancel":
             wf.error_message = "Workflow execution cancelled"
         if target in TERMINAL:
@@ -326,15 +348,25 @@ class WorkflowExecutions:
             forced = None
             if index == wf.plan.forced_failure:
                 forced = OutcomeScript(result="fail", error_message=wf.plan.error_message)
-            child = self.tests.start(wf.tests[index], retries=wf.retries, source="workflow",
+            test_id = wf.tests[index]
+            test = self.catalog.tests.get(test_id)
+            chosen = resolve_build(self.catalog, wf.build_config, test.platform) \
+                if test is not None else None
+            child = self.tests.start(test_id, retries=wf.retries, source="workflow",
+                                     build_version_id=chosen[1].id if chosen else None,
                                      workflow_execution_id=wf.id, script=forced,
-                                     request={"workflow_execution_id": wf.id})
+                                     request=_child_request(wf))
+            if chosen is not None:
+                app, build = chosen
+                wf.child_builds[child.id] = {"app_id": app.id, "app_name": app.name,
+                                             "build_id": build.id,
+                                             "build_version": build.version}
             wf.children.append(child)
 
     def _settle(self, wf: WorkflowExecution) -> None:
         if wf.status == "running" and not wf.pending and wf.completed_tests == wf.total_tests:
-            self.fire(wf, "all_passed" if wf.failed_tests == 0 and
-                      wf.passed_tests == wf.total_tests else "some_failed")
+            passed = wf.passed_tests + wf.ignored_failures == wf.total_tests
+            self.fire(wf, "all_passed" if passed else "some_failed")
 
     def _on_test(self, child: TestExecution, event: str) -> None:
         if child.workflow_execution_id is None or not child.terminal or event == "created":
@@ -368,6 +400,19 @@ class WorkflowExecutions:
     def _notify(self, wf: WorkflowExecution, event: str) -> None:
         for listener in self._listeners:
             listener(wf, event)
+
+
+def _child_request(wf: WorkflowExecution) -> dict[str, Any]:
+    """What a child execution records as its request: the workflow run it belongs to, and
+    the run config and location it runs with, in the shape of a test run request."""
+    request: dict[str, Any] = {"workflow_execution_id": wf.id}
+    run_config = dict(wf.run_config or {})
+    if wf.location_config:
+        run_config["execution_mode"] = {**(run_config.get("execution_mode") or {}),
+                                        "initial_location": dict(wf.location_config)}
+    if run_config:
+        request["run_config"] = run_config
+    return request
 
 
 def _record(wf: WorkflowExecution) -> dict[str, Any]:

@@ -4,13 +4,19 @@ YAML block form (``then``/``else``/``body``) and the JSON "blocks" form
 
 Validation never raises for bad content: it returns messages (code, field path, line, column,
 suggestion) and counts, as ``validate-yaml`` answers 200 even for invalid YAML.
+
+References to the org's modules and scripts (``module_import``'s ``module``/``module_id``,
+``code_execution``'s ``script``/``script_id``) are checked against a :class:`Library` (the
+namespace's :class:`emulator.revyl.modules.Modules`): an unknown one is an error, a known one
+gets its id filled in beside the name, so stored blocks keep pointing at the same module or
+script when it is renamed. Without a library the org has neither: every name is unknown.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from emulator.core.errors import PayloadTooLarge
 
@@ -33,6 +39,33 @@ VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 VARIABLE_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?$")
 LEGACY_KEYS = ("instructions", "validation", "extraction", "manual", "if", "while",
                "module_import", "code_execution")
+
+
+class Named(Protocol):
+    """A module or a script as the validator needs it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+class NamedBlocks(Named, Protocol):
+    @property
+    def blocks(self) -> list[dict[str, Any]]: ...
+
+
+class Library(Protocol):
+    """What references resolve against: by id first, else by exact name (None: unknown)."""
+
+    def find_module(self, name: Any, module_id: Any) -> NamedBlocks | None: ...
+
+    def find_script(self, name: Any, script_id: Any) -> Named | None: ...
+
+    def steps(self, blocks: list[dict[str, Any]]) -> list[str]:
+        """The steps a run of ``blocks`` walks, module imports expanded."""
+        ...
 
 
 @dataclass
@@ -176,8 +209,11 @@ def load(text: str) -> tuple[Any, _Marks, Message | None]:
 
 
 class _Validator:
-    def __init__(self, marks: _Marks) -> None:
+    def __init__(self, marks: _Marks, library: Library | None = None,
+                 undefined: str = "error") -> None:
         self.marks = marks
+        self.library = library
+        self.undefined = undefined  # severity of a variable used before it is defined
         self.messages: list[Message] = []
         self.defined: set[str] = set()
 
@@ -293,22 +329,63 @@ class _Validator:
             if not block.get("script") and not block.get("script_id") and not text:
                 self.error("MISSING_REQUIRED_FIELD", "A code_execution block needs a script",
                            path + ".script")
+            elif self.library is not None:
+                self._script(block, path)
             elif block.get("script"):
                 self.error("UNKNOWN_SCRIPT", f"No script named '{block['script']}' in this org",
                            path + ".script", "Create the script in Revyl first")
             if block.get("variable_name") is not None:
                 self._defines(block["variable_name"], path, required=False)
         elif kind == "module_import":
-            if block.get("module"):
-                self.error("UNKNOWN_MODULE", f"No module named '{block['module']}' in this org",
-                           path + ".module", "Create the module in Revyl first")
-            elif not block.get("module_id"):
+            if not block.get("module") and not block.get("module_id"):
                 self.error("MISSING_REQUIRED_FIELD", "A module_import block needs a module",
                            path + ".module")
+            elif self.library is not None:
+                self._module(block, path)
+            elif block.get("module"):
+                self.error("UNKNOWN_MODULE", f"No module named '{block['module']}' in this org",
+                           path + ".module", "Create the module in Revyl first")
         for key in ("step_description", "condition"):
             if isinstance(block.get(key), str):
                 self._uses(block[key], f"{path}.{key}")
         return block
+
+    def _script(self, block: dict[str, Any], path: str) -> None:
+        """``script`` (a name) or ``script_id``; a bare legacy ``step_description`` may hold a
+        script id, or just say what the code does (accepted as it always was)."""
+        assert self.library is not None
+        name, script_id = block.get("script"), block.get("script_id")
+        if not name and not script_id:
+            found = self.library.find_script(None, block.get("step_description"))
+            if found is not None:
+                block["script_id"] = found.id
+            return
+        found = self.library.find_script(name, script_id)
+        if found is None:
+            field_name = "script" if name else "script_id"
+            self.error("UNKNOWN_SCRIPT", f"No script '{name or script_id}' in this org",
+                       f"{path}.{field_name}", "Create it with 'revyl script create' first")
+            return
+        block["script_id"] = found.id
+        if name:
+            block["script"] = found.name
+
+    def _module(self, block: dict[str, Any], path: str) -> None:
+        """A known module also defines, for the blocks after it, what its blocks extract."""
+        assert self.library is not None
+        name, module_id = block.get("module"), block.get("module_id")
+        found = self.library.find_module(name, module_id)
+        if found is None:
+            field_name = "module" if name else "module_id"
+            self.error("UNKNOWN_MODULE", f"No module '{name or module_id}' in this org",
+                       f"{path}.{field_name}", "Create it with 'revyl module create' first")
+            return
+        block["module_id"] = found.id
+        if name:
+            block["module"] = found.name
+        for inner in found.blocks:
+            if inner.get("variable_name") is not None:
+                self.defined.add(str(inner["variable_name"]))
 
     def _legacy(self, block: dict[str, Any], key: str, path: str) -> dict[str, Any]:
         self.add("warning", "LEGACY_FORMAT", f"Legacy shorthand '{key}:' block", path,
@@ -372,8 +449,9 @@ class _Validator:
             elif not VARIABLE_NAME.match(raw):
                 self.error("INVALID_VARIABLE_NAME", f"Invalid variable name: {raw}", path)
             elif raw not in self.defined:
-                self.error("UNDEFINED_VARIABLE", f"Variable '{raw}' is used before it is defined",
-                           path, "Define it under 'variables:' or extract it in an earlier block")
+                self.add(self.undefined, "UNDEFINED_VARIABLE",
+                         f"Variable '{raw}' is used before it is defined", path,
+                         "Define it under 'variables:' or extract it in an earlier block")
 
 
 def _is_number(value: str) -> bool:
@@ -390,7 +468,8 @@ def _is_lat_lng(value: str) -> bool:
             and -90 <= float(parts[0]) <= 90 and -180 <= float(parts[1]) <= 180)
 
 
-def validate(text: str, validation_type: str = "full_test") -> Report:
+def validate(text: str, validation_type: str = "full_test",
+             library: Library | None = None) -> Report:
     """Raises :class:`PayloadTooLarge` (413) for a text over ``MAX_YAML_CHARS``: that is a
     request limit, not a finding about the content, and parsing it would take seconds."""
     if len(text) > MAX_YAML_CHARS:
@@ -399,7 +478,7 @@ def validate(text: str, validation_type: str = "full_test") -> Report:
     data, marks, syntax = load(text)
     if syntax is not None:
         return Report([syntax])
-    validator = _Validator(marks)
+    validator = _Validator(marks, library)
     if validation_type == "blocks_only":
         raw = data.get("blocks") if isinstance(data, dict) else data
         path = "blocks" if isinstance(data, dict) else ""
@@ -492,9 +571,12 @@ def to_yaml(blocks: list[dict[str, Any]], metadata: dict[str, Any] | None) -> st
                      allow_unicode=True, width=1000)
 
 
-def check_blocks(blocks: Any, variables: dict[str, str] | None = None) -> Report:
-    """Validate blocks that arrived as JSON (no source lines to point at)."""
-    validator = _Validator(_Marks())
+def check_blocks(blocks: Any, variables: dict[str, str] | None = None,
+                 library: Library | None = None, undefined: str = "error") -> Report:
+    """Validate blocks that arrived as JSON (no source lines to point at). ``undefined``: the
+    severity of an undefined variable ("warning" for a module's blocks, whose variables come
+    from the tests that import it)."""
+    validator = _Validator(_Marks(), library, undefined)
     validator.defined.update(variables or {})
     raw = from_json_blocks(blocks) if isinstance(blocks, list) and all(
         isinstance(b, dict) for b in blocks) else blocks

@@ -68,7 +68,7 @@ async def stream_upload(client, app_id, version, data, name="app.apk", path=None
 async def test_app_crud_in_every_family(emulator_client, apps, _builds, _build):
     listing = (await emulator_client.get(apps)).json()
     assert listing["total"] == 2 and listing["platform_counts"] == {"android": 1, "ios": 1,
-                                                                    "total": 2}
+                                                                    "web": 0, "total": 2}
     assert {"items", "page", "page_size", "total_pages", "has_next", "has_previous"} <= set(
         listing)
     created = await emulator_client.post(apps, json={"name": "new-app", "platform": "ios"})
@@ -87,7 +87,7 @@ async def test_app_crud_in_every_family(emulator_client, apps, _builds, _build):
 
 
 async def test_app_validation_and_filters(emulator_client):
-    bad = await emulator_client.post("/api/v1/apps/", json={"name": "x", "platform": "web"})
+    bad = await emulator_client.post("/api/v1/apps/", json={"name": "x", "platform": "tv"})
     assert bad.status_code == 400 and "platform" in bad.json()["detail"]
     assert (await emulator_client.post("/api/v1/apps/", json={"platform": "iOS"})
             ).status_code == 422
@@ -253,10 +253,10 @@ async def test_legacy_presigned_flow_as_the_action_uses_it(emulator_client):
 
 
 async def test_from_url_policy_and_idempotency(emulator_client):
-    outside = await emulator_client.post(f"/api/v1/builds/vars/{ANDROID}/versions/from-url",
-                                         json={"from_url": "https://example.com/app.apk",
+    failing = await emulator_client.post(f"/api/v1/builds/vars/{ANDROID}/versions/from-url",
+                                         json={"from_url": "https://fail.emulator.invalid/a.apk",
                                                "version": "5.0.0"})
-    assert outside.status_code == 502 and "loopback" in outside.json()["detail"]
+    assert failing.status_code == 502 and "fail.emulator.invalid" in failing.json()["detail"]
     file_url = await emulator_client.post(f"/api/v1/apps/{ANDROID}/builds/from-url",
                                           json={"from_url": "file:///etc/passwd",
                                                 "version": "5.0.0"})

@@ -42,7 +42,7 @@ async def test_every_execute_alias_answers_200_with_task_id_and_no_error_substri
 
 
 @pytest.mark.parametrize("body", [{}, {"workflow_id": ""}, {"workflow_id": SMOKE,
-                                                          "concurrency_limit_override": 0},
+                                                          "concurrency_limit_override": -1},
                                   {"workflow_id": SMOKE, "build_config": {"ios_build": {}}}])
 async def test_execute_validation_is_422(emulator_client, body):
     response = await emulator_client.post(EXECUTE_PATHS[0], json=body)

@@ -145,6 +145,27 @@ def test_upload_build_file_mode_then_expo_url_mode(upload_build, emulator_server
     assert copied["metadata"]["artifact_sha256"] == build["metadata"]["artifact_sha256"]
 
 
+def test_upload_build_expo_url_mode_works_offline(upload_build, emulator_server):
+    """Expo mode with a real Expo artifact URL: the emulator never connects to expo.dev, it
+    stores a deterministic placeholder (EMULATOR_FROM_URL=offline, the default); the
+    documented magic host fails the step on purpose."""
+    url = "https://expo.dev/artifacts/eas/offline-build.apk"
+    code, outputs, log = upload_build({"BUILD-VAR-ID": ANDROID_APP, "VERSION": "7.2.0",
+                                       "EXPO-URL": url,
+                                       "EXPO-HEADERS": '{"Authorization": "Bearer expo"}'})
+    assert code == 0, log
+    assert outputs["success"] == "true" and outputs["version"] == "7.2.0"
+    assert outputs["package-id"] == "com.emulated.acmeshopandroid"
+    build = httpx.get(f"{emulator_server.url}/api/v1/builds/versions/{outputs['version-id']}",
+                      headers={"Authorization": f"Bearer {upload_build.key}"}).json()
+    assert build["metadata"]["from_url"] == url and build["metadata"]["placeholder"] is True
+    assert build["size"] > 0 and build["artifact_kind"] == "apk"
+    code, outputs, log = upload_build({"BUILD-VAR-ID": ANDROID_APP, "VERSION": "7.2.1",
+                                       "EXPO-URL": "https://fail.emulator.invalid/app.apk"})
+    assert code == 1, log
+    assert outputs.get("success") == "false" and "fail.emulator.invalid" in log
+
+
 def test_upload_build_to_an_unknown_app_fails(upload_build, tmp_path):
     artifact = tmp_path / "app.apk"
     artifact.write_bytes(b"PK\x03\x04x")

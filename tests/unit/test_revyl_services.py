@@ -130,12 +130,46 @@ async def test_a_failed_download_is_a_502(state: RevylState, server: str, path: 
 
 
 @pytest.mark.anyio
-async def test_from_url_refuses_hosts_off_the_allow_list_before_any_download(
+async def test_from_url_offline_stores_a_deterministic_placeholder_for_other_hosts(
+        state: RevylState) -> None:
+    url = "https://expo.dev/artifacts/eas/abc123.apk"
+    build, reused = await from_url(state, url)
+    assert not reused and build.status == "ready" and build.file_name == "abc123.apk"
+    assert build.metadata["source"] == "from_url" and build.metadata["from_url"] == url
+    assert build.metadata["placeholder"] is True and build.metadata["ci"] == "yes"
+    # A zip whose manifest names the app's package: extraction reads it without a warning.
+    assert build.data is not None and build.data.startswith(b"PK\x03\x04")
+    assert build.package_name == "com.emulated.acmeshopandroid"
+    assert build.metadata["artifact_validation"] == {"warnings": []}
+    again, _ = await from_url(state, url, version="9.0.1")
+    other, _ = await from_url(state, url, version="9.0.2")
+    assert again.data != build.data  # the version is part of the bytes...
+    from emulator.revyl.downloads import placeholder
+    assert placeholder(url, "9.0.0", "com.emulated.acmeshopandroid") == (build.data,
+                                                                          "abc123.apk")
+    assert other.data != again.data  # ...and the same (url, version) gives the same bytes
+
+
+@pytest.mark.anyio
+async def test_from_url_strict_refuses_hosts_off_the_allow_list_before_any_download(
         state: RevylState) -> None:
     with pytest.raises(DownloadRefused) as caught:
-        await from_url(state, "https://builds.example.com/a.apk")
+        await from_url(state, "https://builds.example.com/a.apk", mode="strict")
     assert caught.value.status_code == 502
     assert "only fetches loopback or allow-listed hosts" in caught.value.detail
+    assert state.builds.existing(ANDROID_APP, "9.0.0") is None
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", ["offline", "strict"])
+async def test_from_url_magic_fail_host_and_other_schemes_are_502_in_every_mode(
+        state: RevylState, mode: str) -> None:
+    for url in ("https://fail.emulator.invalid/app.apk", "ftp://files.example.com/a.apk",
+                "http://[::1/a.apk"):
+        with pytest.raises(DownloadRefused) as caught:
+            await from_url(state, url, mode=mode)
+        assert caught.value.status_code == 502
+    assert state.builds.existing(ANDROID_APP, "9.0.0") is None
 
 
 @pytest.mark.anyio
@@ -282,19 +316,10 @@ def test_the_clis_create_and_update_answer_400_for_invalid_blocks(state: RevylSt
     assert updated.name == "u" and updated.version == 2 and len(updated.steps) == 2
 
 
-def test_tags_variables_attachments_and_device_target(state: RevylState) -> None:
+def test_tags_and_device_target(state: RevylState) -> None:
+    """Variables and launch-variable attachments: tests/unit/test_revyl_variables_files.py."""
     defs = state.definitions
     assert defs.sync_tags(LOGIN, [" a ", "b", "", "a"]).tags == ["a", "b"]
-    defs.clear_variables(LOGIN)
-    defs.add_variable(LOGIN, "who", "Ada")
-    with pytest.raises(Conflict):
-        defs.add_variable(LOGIN, "who", "Bob")
-    assert defs.clear_variables(LOGIN) == 1 and state.catalog.test(LOGIN).variables == {}
-    defs.attach_launch_variables(LOGIN, [])
-    with pytest.raises(Conflict, match="env-1"):
-        defs.attach_launch_variables(LOGIN, ["env-1"])
-    with pytest.raises(NotFound):
-        defs.attach_launch_variables("nope", [])
     assert defs.set_device_target(LOGIN, {"device_model": "Pixel 8"}).device == \
         {"device_model": "Pixel 8"}
 

@@ -105,12 +105,37 @@ def fill(ns: Namespace) -> RevylState:
     test = state.definitions.create(name="codec-made", platform="android",
                                     blocks=[{"type": "instructions", "step_description": "Go"}],
                                     app_id=ANDROID_APP, tags=["x"])
-    state.definitions.add_variable(test.id, "who", "Ada")
+    state.variables.add_custom(test.id, "who", "Ada")
+    renamed = state.variables.add_custom(test.id, "old-name", "x")
+    state.variables.rename_custom(test.id, renamed.id, "new-name")  # custom_variable_ids
+    state.variables.add_global("api-key", "s3cret", is_secret=True)  # global_variables
+    launch = state.variables.add_launch("API_URL", "https://staging.example")
+    state.variables.attach(test.id, [launch.id])  # launch_variables, launch_attachments
+    ticket = state.files.open_upload("codec.storekit", 4)  # org_files, org_file_uploads
+    state.files.receive(ticket.upload.id, b"{}\n\n")
+    state.files.complete(ticket.file.id)
+    state.files.set_storekit("test", test.id, "file", ticket.file.id)  # storekit_refs
+    state.files.open_upload("pending.json", 2)
+    state.account.revoke_cli_key("key-1")  # revoked_api_keys
+    state.account.support_request("bug", "it broke", None, {"os": "linux"}, [])
+    state.tags.create("codec-tag", "#22C55E")  # tags
+    state.definitions.update(test.id, {"description": "v2"}, 1)  # test_versions: v1 and v2
+    state.scripts.create(name="codec-script", code="print(1)", runtime="python",
+                         description=None)  # scripts
+    module = state.modules.create(name="codec-module", description=None, blocks=[
+        {"type": "code_execution", "script": "codec-script"}])  # modules
+    state.modules.update(module.id, {"description": "v2"}, 1)
     state.builds.store(ANDROID_APP, "7.7.7", "app.apk", b"PK\x03\x04artifact", {"by": "test"},
                        set_as_current=True)
     upload = state.builds.open_upload(ANDROID_APP, "8.8.8", "next.apk",
                                       create_pending_build=True)
     state.builds.receive(upload.id, b"half-way")
+    beta = state.branches.create(ANDROID_APP, "beta")  # build_branches, default_branches
+    state.branches.set_default(ANDROID_APP, beta.id)
+    parts = state.multipart.start(ANDROID_APP, "9.9.9", "big.apk", 10,
+                                  max_bytes=1 << 20)  # multipart_uploads
+    state.multipart.put_part(parts.upload_id, parts.s3_upload_id, 1,
+                             b"PK\x03\x04")  # (build_runs: the runs below)
     state.outcomes.push([OutcomeScript(test_id=CHECKOUT, result="fail", times=3),
                          OutcomeScript(workflow_id=SMOKE, result="timeout")])
     state.workflows.start(SMOKE)
@@ -119,6 +144,12 @@ def fill(ns: Namespace) -> RevylState:
         state.tests.start(LOGIN)
     ns.clock.advance(40)
     state.tests.start(CHECKOUT, retries=2)
+    flow = state.workflow_defs.create("codec-flow", [LOGIN, CHECKOUT])  # workflow settings
+    state.workflow_defs.set_run_config(flow.id, {"default_concurrency_limit": 1})
+    state.workflow_defs.set_build_config(SMOKE, {
+        "build_config": {"android_build": {"app_id": ANDROID_APP}}, "override_build_config": True})
+    state.workflow_defs.set_failure_policy(state.workflow_defs.workflow_tests(SMOKE)[1].id,
+                                           "ignore_failure")  # the run below: builds, quarantine
     state.workflows.start(SMOKE)  # its timeout deadline stays pending
     ns.clock.advance(5.5)
     return state

@@ -7,10 +7,15 @@ from fastapi import APIRouter
 from emulator.revyl.routes import (
     account,
     executions,
+    files,
+    modules,
     monitor,
     reports,
+    scripts,
+    tags,
     test_extras,
     tests,
+    variables,
     workflows,
     yaml,
 )
@@ -21,4 +26,5 @@ def routers() -> tuple[APIRouter, ...]:
     ``emulator.web.routing.mount``). Builds and their upload URLs are another family, built
     lazily (``emulator.app.LAZY_FAMILIES``)."""
     return (account.public, account.router, executions.router, tests.router,
-            workflows.router, monitor.router, reports.router, yaml.router, test_extras.router)
+            workflows.router, monitor.router, reports.router, yaml.router, test_extras.router,
+            modules.router, scripts.router, tags.router, variables.router, files.router)

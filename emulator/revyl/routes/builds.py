@@ -32,6 +32,7 @@ from emulator.revyl.responses_builds import (
     PaginatedBuildsResponse,
     UploadSessionResponse,
 )
+from emulator.revyl.routes import build_branches
 from emulator.revyl.state import revyl
 from emulator.web.auth import namespace
 from emulator.web.contract import errors
@@ -60,7 +61,7 @@ def public_url(request: Request) -> str:
 def build_body(ns: Namespace, build_id: str, **extra: Any) -> dict[str, Any]:
     state = revyl(ns)
     app, build = state.builds.build(build_id)
-    return wire.build_response(build, app, state.catalog, **extra)
+    return wire.build_response(build, app, state.catalog, state.branches, **extra)
 
 
 # ---------------------------------------------------------------------------- apps
@@ -70,28 +71,28 @@ async def list_apps(ns: Ns, page: Page = 1, page_size: Annotated[int, Query(ge=1
     state = revyl(ns)
     apps = state.builds.list_apps(platform, search)
     chunk, meta = page_of(apps, page, page_size)
-    return ok({**wire.paginated([wire.app_response(a, state.catalog) for a in chunk], meta),
-               "platform_counts": wire.platform_counts(apps)})
+    items = [wire.app_response(a, state.catalog, state.branches) for a in chunk]
+    return ok({**wire.paginated(items, meta), "platform_counts": wire.platform_counts(apps)})
 
 
 @routes("POST", APPS, response_model=AppResponse, responses=errors(400, 409, 413))
 async def create_app(body: AppCreateRequest, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     app = state.builds.create_app(body.name, body.platform, body.description)
-    return ok(wire.app_response(app, state.catalog))
+    return ok(wire.app_response(app, state.catalog, state.branches))
 
 
 @routes("GET", APP, response_model=AppResponse, responses=errors(404))
 async def get_app(app_id: str, ns: Ns) -> JSONResponse:
     state = revyl(ns)
-    return ok(wire.app_response(state.builds.app(app_id), state.catalog))
+    return ok(wire.app_response(state.builds.app(app_id), state.catalog, state.branches))
 
 
 @routes("PATCH", APP, response_model=AppResponse, responses=errors(400, 404, 409, 413))
 async def update_app(app_id: str, body: AppUpdateRequest, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     app = state.builds.update_app(app_id, body.model_dump(exclude_unset=True))
-    return ok(wire.app_response(app, state.catalog))
+    return ok(wire.app_response(app, state.catalog, state.branches))
 
 
 @routes("DELETE", APP, response_model=DeleteAppResponse, responses=errors(404))
@@ -105,11 +106,15 @@ async def delete_app(app_id: str, ns: Ns) -> JSONResponse:
 async def list_builds(app_id: str, request: Request, ns: Ns, page: Page = 1,
                       page_size: Annotated[int, Query(ge=1, le=100)] = 20,
                       search: str | None = None, include_download_urls: bool = False,
-                      include_jobs: bool = False) -> JSONResponse:
+                      include_jobs: bool = False, branch_id: str | None = None,
+                      branch_name: str | None = None,
+                      exact_version: str | None = None) -> JSONResponse:
     state = revyl(ns)
     app = state.builds.app(app_id)
-    chunk, meta = page_of(state.builds.list_builds(app_id, search), page, page_size)
-    items = [wire.build_response(b, app, state.catalog, download_url=download_url(
+    chunk, meta = page_of(state.builds.list_builds(
+        app_id, search, branch_id=branch_id, branch_name=branch_name,
+        exact_version=exact_version), page, page_size)
+    items = [wire.build_response(b, app, state.catalog, state.branches, download_url=download_url(
         request, ns, b.id) if include_download_urls and b.data is not None else None)
         for b in chunk]
     return ok(wire.paginated(items, meta))
@@ -125,7 +130,7 @@ async def get_build(build_id: str, request: Request, ns: Ns,
     state = revyl(ns)
     app, build = state.builds.build(build_id)
     url = download_url(request, ns, build_id) if include_download_url and build.data else None
-    return ok(wire.build_response(build, app, state.catalog, download_url=url))
+    return ok(wire.build_response(build, app, state.catalog, state.branches, download_url=url))
 
 
 @routes("PATCH", BUILD, response_model=BuildResponse,
@@ -155,7 +160,8 @@ async def stream_upload(app_id: str, request: Request, ns: Ns,
     return ok(build_body(ns, build.id))
 
 
-# Spec §9.2: a URL that cannot be fetched is a 502 (offline: any host but loopback or the
+# Spec §9.2: a URL that cannot be fetched is a 502 (the magic fail host, another scheme, a
+# failed loopback fetch; with EMULATOR_FROM_URL=strict any host but loopback or the
 # allow-list), part of the contract rather than an emulator failure.
 FROM_URL_ERRORS = errors(400, 404, 409, 413, 502)
 FROM_URL_ERRORS[502]["description"] = "The artifact could not be downloaded"
@@ -168,8 +174,10 @@ async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
     settings = request.app.state.settings
     build, reused = await revyl(ns).builds.import_from_url(
         app_id, body.version, body.from_url, headers=body.headers or {},
-        metadata=body.metadata or {}, set_as_current=body.set_as_current or body.pin,
-        allow_hosts=settings.from_url_allow_hosts, max_bytes=settings.max_upload_bytes)
+        metadata=body.metadata or {}, set_as_current=body.set_as_current,
+        allow_hosts=settings.from_url_allow_hosts, max_bytes=settings.max_upload_bytes,
+        mode=settings.from_url, branch_id=body.branch_id, branch_name=body.branch_name,
+        pin=body.pin)
     return ok(build_body(ns, build.id, was_reused=reused))
 
 
@@ -178,10 +186,13 @@ async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
 async def upload_url(app_id: str, request: Request, ns: Ns,
                      version: Annotated[str, Query(min_length=1)],
                      file_name: Annotated[str, Query(min_length=1)],
-                     body: Annotated[dict[str, Any] | None, Body()] = None) -> JSONResponse:
+                     body: Annotated[dict[str, Any] | None, Body()] = None,
+                     branch_id: str | None = None,
+                     branch_name: str | None = None) -> JSONResponse:
     """Legacy presigned flow: the (pending) build row exists from here on."""
     builds = revyl(ns).builds
-    upload = builds.open_upload(app_id, version, file_name, create_pending_build=True)
+    upload = builds.open_upload(app_id, version, file_name, create_pending_build=True,
+                                branch_id=branch_id, branch_name=branch_name)
     return ok(wire.upload_ticket(upload, builds.upload_url(public_url(request), upload)))
 
 
@@ -191,7 +202,8 @@ async def upload_session(app_id: str, body: UploadSessionRequest, request: Reque
                          ns: Ns) -> JSONResponse:
     builds = revyl(ns).builds
     upload = builds.open_upload(app_id, body.version, body.file_name,
-                                create_pending_build=False)
+                                create_pending_build=False, branch_id=body.branch_id,
+                                branch_name=body.branch_name)
     return ok(wire.upload_ticket(upload, builds.upload_url(public_url(request), upload)))
 
 
@@ -200,7 +212,7 @@ async def upload_session(app_id: str, body: UploadSessionRequest, request: Reque
 async def create_from_upload(app_id: str, body: BuildFromUploadRequest,
                              ns: Ns) -> JSONResponse:
     build = revyl(ns).builds.finish_session(app_id, body.upload_id, body.version,
-                                            body.metadata, body.set_as_current or body.pin)
+                                            body.metadata, body.set_as_current, body.pin)
     return ok(build_body(ns, build.id))
 
 
@@ -219,7 +231,8 @@ async def complete_upload(build_id: str, ns: Ns,
                           body: CompleteUploadRequest | None = None) -> JSONResponse:
     body = body or CompleteUploadRequest()
     build = revyl(ns).builds.complete(build_id, body.metadata, body.package_name,
-                                      body.set_as_current)
+                                      body.set_as_current, pin=body.pin,
+                                      branch_id=body.branch_id, branch_name=body.branch_name)
     response = build_body(ns, build.id)
     return ok({"version_id": build.id, **response,
                "warnings": artifact_warnings(build.metadata)})
@@ -232,3 +245,9 @@ def artifact_warnings(metadata: dict[str, Any]) -> list[str]:
     validation = metadata.get("artifact_validation")
     warnings = validation.get("warnings") if isinstance(validation, dict) else None
     return [w for w in warnings if isinstance(w, str)] if isinstance(warnings, list) else []
+
+
+# The routes CLI 0.1.195 added (branches, resolve, runs, external builds, multipart uploads)
+# live in build_branches.py; they are mounted with this family (emulator.app.builds_routers
+# mounts this router's routes as they are).
+router.routes.extend(build_branches.router.routes)

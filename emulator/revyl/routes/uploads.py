@@ -1,4 +1,5 @@
-"""The emulator's stand-in for S3: presigned PUT targets and artifact downloads.
+"""The emulator's stand-in for S3: presigned PUT targets and downloads of build artifacts and
+of org files.
 
 No bearer token here (the real presigned URLs carry none either); the namespace key and the
 unguessable upload id in the path are the credential.
@@ -8,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import JSONResponse, Response
 
 from emulator.core.errors import NotFound
 from emulator.core.namespaces import Namespace
+from emulator.revyl import build_wire
+from emulator.revyl.multipart import S3Error
 from emulator.revyl.responses_builds import UploadReceivedResponse
 from emulator.revyl.state import revyl
 from emulator.web.auth import registry
@@ -32,16 +36,32 @@ def owner(request: Request, key: str) -> Namespace:
     return ns
 
 
+def part_owner(request: Request, key: str) -> Namespace:
+    """As :func:`owner`, with S3's error code for an upload that is not there."""
+    ns = registry(request).by_key(key)
+    if ns is None:
+        raise S3Error("NoSuchUpload", "The specified multipart upload does not exist", 404)
+    return ns
+
+
 # Past the upload body cap (EMULATOR_MAX_UPLOAD_BYTES) is a 413, answered as the body streams in.
+# With ?partNumber=&uploadId= the body is one part of a multipart build upload (S3's UploadPart,
+# emulator/revyl/multipart.py); its errors then name S3's code: {"detail": {"code", "message"}}.
 @router.put("/uploads/{key}/{upload_id}", response_model=UploadReceivedResponse,
-            responses=errors(403, 404, 413))
-async def put_upload(key: str, upload_id: str, request: Request) -> JSONResponse:
-    """The presigned PUT target: the raw body is the artifact. An unknown upload is a 404, an
-    expired URL a 403."""
-    ns = owner(request, key)
+            responses=errors(400, 403, 404, 413))
+async def put_upload(key: str, upload_id: str, request: Request,
+                     part_number: Annotated[int | None, Query(alias="partNumber")] = None,
+                     s3_upload_id: Annotated[str | None, Query(alias="uploadId")] = None
+                     ) -> Response:
+    """The presigned PUT target: the raw body is the artifact (or one part of it). An
+    unknown upload is a 404, an expired URL a 403; a part's answer carries its ``ETag``."""
     data = await request.body()  # capped by the body-size middleware while it streams in
-    revyl(ns).builds.receive(upload_id, data)
-    etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest() + '"'
+    if part_number is not None or s3_upload_id is not None:
+        etag = revyl(part_owner(request, key)).multipart.put_part(
+            upload_id, s3_upload_id or "", part_number or 0, data)
+    else:
+        revyl(owner(request, key)).builds.receive(upload_id, data)
+        etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest() + '"'
     return JSONResponse({"uploaded": len(data)}, headers={"ETag": etag})
 
 
@@ -66,3 +86,56 @@ def content_disposition(file_name: str) -> str:
     if plain == file_name:
         return f'attachment; filename="{plain}"'
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+# ---------------------------------------------------------------------------- org files
+@router.put("/uploads/{key}/files/{upload_id}", response_model=UploadReceivedResponse,
+            responses=errors(403, 404, 413))
+async def put_file_upload(key: str, upload_id: str, request: Request) -> JSONResponse:
+    """An org file's presigned PUT (``revyl file upload|edit --file``): the raw body is the
+    file's new content, made current by its ``complete-upload``."""
+    ns = owner(request, key)
+    data = await request.body()  # capped by the body-size middleware while it streams in
+    revyl(ns).files.receive(upload_id, data)
+    etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest() + '"'
+    return JSONResponse({"uploaded": len(data)}, headers={"ETag": etag})
+
+
+@router.get("/downloads/{key}/files/{file_id}", response_class=Response, responses=ARTIFACT)
+async def get_file_download(key: str, file_id: str, request: Request) -> Response:
+    """An org file's bytes (the ``url`` of its ``download-url``), as an attachment."""
+    found = revyl(owner(request, key)).files.uploaded(file_id)
+    return Response(found.data, media_type=found.content_type, headers={
+        "Content-Disposition": content_disposition(found.filename)})
+
+
+
+
+# ---------------------------------------------------------------------------- multipart builds
+XML = "application/xml"
+
+
+@router.post("/uploads/{key}/{upload_id}", response_class=Response,
+             responses={**media(200, XML, "<CompleteMultipartUploadResult>"),
+                        **errors(400, 403, 404, 413)})
+async def complete_multipart(key: str, upload_id: str, request: Request,
+                             s3_upload_id: Annotated[str, Query(alias="uploadId")] = ""
+                             ) -> Response:
+    """S3's CompleteMultipartUpload: the XML body lists each part's number and ETag; the
+    answer is S3's XML result (the CLI looks for ``<CompleteMultipartUploadResult``)."""
+    body = await request.body()
+    session, tag = revyl(part_owner(request, key)).multipart.complete(upload_id, s3_upload_id,
+                                                                      body)
+    return Response(build_wire.s3_complete(session, str(request.url), tag), media_type=XML)
+
+
+@router.delete("/uploads/{key}/{upload_id}", status_code=204, response_class=Response,
+               responses={**media(204, XML, "Aborted: the parts are forgotten (no body, as "
+                                            "S3)", {"type": "string", "maxLength": 0}),
+                          **errors(404)})
+async def abort_multipart(key: str, upload_id: str, request: Request,
+                          s3_upload_id: Annotated[str, Query(alias="uploadId")] = ""
+                          ) -> Response:
+    """S3's AbortMultipartUpload: the parts and the staged upload are forgotten."""
+    revyl(part_owner(request, key)).multipart.abort(upload_id, s3_upload_id)
+    return Response(status_code=204)

@@ -1,10 +1,12 @@
-"""Workflow executions and definitions, at every path the seed, the CLI and the Action use."""
+"""Workflow executions and definitions, at every path the seed, the CLI and the Action use;
+the management routes (create, rename, tests, settings, quarantine, share, delete) call the
+WorkflowDefinitions service (emulator/revyl/workflow_defs.py)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Body, Depends, Query
 from starlette.responses import JSONResponse
 
 from emulator.core.namespaces import Namespace
@@ -12,16 +14,32 @@ from emulator.revyl import workflow_wire as wire
 from emulator.revyl.ci_headers import CI
 from emulator.revyl.models import ExecuteWorkflowRequest, UnifiedReportRequest
 from emulator.revyl.responses_workflows import (
+    CreateWorkflowResponse,
+    DeleteWorkflowResponse,
     ExecuteWorkflowAsyncAPIResponse,
+    FailurePolicyResponse,
     GetWorkflowsWithLastStatusResponse,
     UnifiedReportResponse,
     WorkflowCancelResponse,
     WorkflowExecutionHistoryResponse,
     WorkflowExecutionsUpdate,
+    WorkflowInfoLiteResponse,
     WorkflowInfoResponse,
+    WorkflowShareableLinkResponse,
     WorkflowStatusResponse,
+    WorkflowTestsResponse,
+    WorkflowUpdateResponse,
 )
 from emulator.revyl.state import revyl
+from emulator.revyl.workflow_requests import (
+    CreateWorkflowRequest,
+    RenameWorkflowRequest,
+    UpdateBuildConfigRequest,
+    UpdateFailurePolicyRequest,
+    UpdateLocationConfigRequest,
+    UpdateRunConfigRequest,
+    WorkflowShareLinkRequest,
+)
 from emulator.web.auth import namespace
 from emulator.web.contract import errors
 from emulator.web.responses import ok
@@ -39,6 +57,8 @@ TASK: dict[str, Any] = {"response_model": WorkflowExecutionsUpdate, "responses":
 HISTORY: dict[str, Any] = {"response_model": WorkflowExecutionHistoryResponse,
                            "responses": errors(404)}
 CANCEL: dict[str, Any] = {"response_model": WorkflowCancelResponse, "responses": errors(404)}
+UPDATE: dict[str, Any] = {"response_model": WorkflowUpdateResponse, "responses": errors(404)}
+TestIds = Annotated[list[str], Body(description="The full new list of test ids")]
 
 
 @router.post("/api/v1/execution/api/execute_workflow_id_async", **EXECUTE)
@@ -114,3 +134,96 @@ async def get_with_last_status(ns: Ns, limit: Limit = 50, offset: Offset = 0,
 async def unified_report(body: UnifiedReportRequest, ns: Ns) -> JSONResponse:
     state = revyl(ns)
     return ok(wire.unified_report(state.workflows.get(body.workflow_task_id), state.catalog))
+
+
+# ---------------------------------------------------------------------------- management
+def _updated(ns: Namespace, workflow: Any, message: str) -> JSONResponse:
+    return ok({"message": message,
+               "data": wire.workflow_record(workflow, revyl(ns).catalog.org["org_id"])})
+
+
+@router.post("/api/v1/workflows/create", response_model=CreateWorkflowResponse,
+             responses=errors(400, 409))
+async def create_workflow(body: CreateWorkflowRequest, ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    workflow = state.workflow_defs.create(body.name, body.tests, schedule=body.schedule,
+                                          owner=body.owner)
+    return ok({"data": wire.workflow_record(workflow, state.catalog.org["org_id"])})
+
+
+@router.delete("/api/v1/workflows/delete/{workflow_id}", response_model=DeleteWorkflowResponse,
+               responses=errors(404))
+async def delete_workflow(workflow_id: str, ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    workflow, last = state.workflow_defs.delete(workflow_id)
+    return ok({"data": wire.workflow_record(workflow, state.catalog.org["org_id"], last,
+                                            deleted=True),
+               "message": f"Workflow '{workflow.name}' deleted"})
+
+
+@router.get("/api/v1/workflows/get_info/{workflow_id}", response_model=WorkflowInfoLiteResponse,
+            responses=errors(404))
+async def get_info(workflow_id: str, ns: Ns) -> JSONResponse:
+    state = revyl(ns)
+    workflow, last = state.workflow_defs.info(workflow_id)
+    return ok(wire.info_lite(workflow, state.catalog, last))
+
+
+@router.put("/api/v1/workflows/update_name/{workflow_id}", responses=errors(400, 404, 409),
+            response_model=WorkflowUpdateResponse)
+async def update_name(workflow_id: str, body: RenameWorkflowRequest, ns: Ns) -> JSONResponse:
+    workflow = revyl(ns).workflow_defs.rename(workflow_id, body.name)
+    return _updated(ns, workflow, "Workflow name updated")
+
+
+@router.put("/api/v1/workflows/update_tests/{workflow_id}", response_model=WorkflowUpdateResponse,
+            responses=errors(400, 404))
+async def update_tests(workflow_id: str, test_ids: TestIds, ns: Ns) -> JSONResponse:
+    workflow = revyl(ns).workflow_defs.set_tests(workflow_id, test_ids)
+    return _updated(ns, workflow, "Workflow tests updated")
+
+
+@router.put("/api/v1/workflows/update_build_config/{workflow_id}", **UPDATE)
+async def update_build_config(workflow_id: str, body: UpdateBuildConfigRequest,
+                              ns: Ns) -> JSONResponse:
+    workflow = revyl(ns).workflow_defs.set_build_config(workflow_id, body.changes())
+    return _updated(ns, workflow, "Workflow build config updated")
+
+
+@router.put("/api/v1/workflows/update_location_config/{workflow_id}", **UPDATE)
+async def update_location_config(workflow_id: str, body: UpdateLocationConfigRequest,
+                                 ns: Ns) -> JSONResponse:
+    workflow = revyl(ns).workflow_defs.set_location_config(workflow_id, body.location(),
+                                                           body.override_location)
+    return _updated(ns, workflow, "Workflow location config updated")
+
+
+@router.put("/api/v1/workflows/update_run_config/{workflow_id}", **UPDATE)
+async def update_run_config(workflow_id: str, body: UpdateRunConfigRequest,
+                            ns: Ns) -> JSONResponse:
+    workflow = revyl(ns).workflow_defs.set_run_config(workflow_id, body.changes())
+    return _updated(ns, workflow, "Workflow run config updated")
+
+
+@router.get("/api/v1/workflows/workflow/{workflow_id}/tests",
+            response_model=WorkflowTestsResponse, responses=errors(404))
+async def workflow_tests(workflow_id: str, ns: Ns) -> JSONResponse:
+    links = revyl(ns).workflow_defs.workflow_tests(workflow_id)
+    return ok({"data": [wire.workflow_test(link) for link in links]})
+
+
+@router.patch("/api/v1/workflows/workflow-tests/{workflow_test_id}",
+              response_model=FailurePolicyResponse, responses=errors(404))
+async def update_failure_policy(workflow_test_id: str, body: UpdateFailurePolicyRequest,
+                                ns: Ns) -> JSONResponse:
+    link = revyl(ns).workflow_defs.set_failure_policy(workflow_test_id, body.failure_policy)
+    return ok({"message": "Failure policy updated", "data": wire.workflow_test(link)})
+
+
+@router.post("/api/v1/workflows/share/generate_shareable_link",
+             response_model=WorkflowShareableLinkResponse, responses=errors(404))
+async def workflow_shareable_link(body: WorkflowShareLinkRequest, ns: Ns) -> JSONResponse:
+    link, children = revyl(ns).workflow_defs.share_link(body.workflow_task_id, body.origin,
+                                                        body.include_child_tests)
+    return ok({"shareable_link": link, "workflow_task_id": body.workflow_task_id,
+               "expires_in_hours": body.expiration_hours, "child_links_created": children})

@@ -100,8 +100,9 @@ def failure(report_errors: list[str], **extra: Any) -> JSONResponse:
 
 
 @on_all("/validate-yaml", ValidationResponse)
-async def validate_yaml(body: ValidationRequest) -> JSONResponse:
-    report = yaml_tests.validate(body.yaml_content, body.validation_type)
+async def validate_yaml(body: ValidationRequest, ns: Ns) -> JSONResponse:
+    """Module and script references are checked against the org's (emulator/revyl/modules.py)."""
+    report = yaml_tests.validate(body.yaml_content, body.validation_type, revyl(ns).modules)
     return ok(report.wire(body.validation_type))
 
 
@@ -129,8 +130,8 @@ async def from_blocks(body: BlocksCreationRequest, ns: Ns) -> JSONResponse:
 
 
 @on_all("/conversion/blocks-to-yaml", YamlConversionResponse)
-async def blocks_to_yaml(body: BlocksToYamlRequest) -> JSONResponse:
-    report = yaml_tests.check_blocks(body.blocks)
+async def blocks_to_yaml(body: BlocksToYamlRequest, ns: Ns) -> JSONResponse:
+    report = yaml_tests.check_blocks(body.blocks, library=revyl(ns).modules)
     if not report.valid:
         return ok({"success": False, "converted_content": None, "metadata": body.metadata,
                    "errors": error_lines(report)})
