@@ -3,36 +3,21 @@ runs, multipart uploads, and the offline from-url placeholder."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound
 from emulator.core.namespaces import Namespace
 from emulator.revyl import artifacts
 from emulator.revyl.branches import first_branch_id
-from emulator.revyl.catalog import RevylFixtures
 from emulator.revyl.downloads import placeholder
 from emulator.revyl.multipart import S3Error, parse_complete
-from emulator.revyl.state import RevylState, registration
-from emulator.settings import DEFAULT_FIXTURES, Settings
+from emulator.revyl.state import RevylState
+from tests.unit.revyl_world import revyl_namespace
 
 ANDROID_APP = "a1000000-0000-4000-8000-000000000001"
 B150 = "b1000000-0000-4000-8000-000000000002"
 LOGIN = "7e570000-0000-4000-8000-000000000001"
-REGISTRATION = registration(RevylFixtures.load(DEFAULT_FIXTURES))
-
-
-@pytest.fixture
-def ns() -> Iterator[Namespace]:
-    namespace = Namespace("builds-more", Settings(clock="manual", seed=0), (REGISTRATION,))
-    yield namespace
-    namespace.clock.cancel_all()
-
-
-@pytest.fixture
-def state(ns: Namespace) -> RevylState:
-    return ns.state(RevylState)
+NAMESPACE = "builds-more"  # tests/unit/conftest.py builds it
 
 
 # ------------------------------------------------------------------------------ placeholder
@@ -190,7 +175,7 @@ def test_multipart_sessions_survive_a_snapshot_with_their_parts(state: RevylStat
     session = state.multipart.start(ANDROID_APP, "8.0", "big.apk", 3, max_bytes=100)
     state.multipart.put_part(session.upload_id, session.s3_upload_id, 1, b"\x00\xff\x01")
     document = state.multipart.export_state()
-    other = Namespace("builds-more-2", Settings(clock="manual", seed=0), (REGISTRATION,))
+    other = revyl_namespace("builds-more-2")
     try:
         target = other.state(RevylState)
         target.builds.restore_state(state.builds.export_state())

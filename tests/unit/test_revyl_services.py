@@ -16,15 +16,13 @@ from emulator.core.namespaces import Namespace
 from emulator.core.snapshots import export_namespace, import_namespace
 from emulator.revyl import wire
 from emulator.revyl.builds import DownloadRefused
-from emulator.revyl.catalog import RevylFixtures
-from emulator.revyl.state import RevylState, registration
-from emulator.settings import DEFAULT_FIXTURES, Settings
+from emulator.revyl.state import RevylState
 
 LOGIN = "7e570000-0000-4000-8000-000000000001"
 SMOKE = "f1000000-0000-4000-8000-000000000001"
 ANDROID_APP = "a1000000-0000-4000-8000-000000000001"
 FIXTURE_BUILD = "b1000000-0000-4000-8000-000000000002"  # 1.5.0, no bytes stored
-REGISTRATION = registration(RevylFixtures.load(DEFAULT_FIXTURES))
+NAMESPACE = "services"  # tests/unit/conftest.py builds it
 ARTIFACT = b"PK\x03\x04" + b"x" * 64
 YAML = """\
 test:
@@ -43,18 +41,6 @@ test:
       step_description: The greeting shows
 """
 BLOCKS = [{"type": "instructions", "step_description": "Open the app"}]
-
-
-@pytest.fixture
-def ns() -> Iterator[Namespace]:
-    namespace = Namespace("services", Settings(clock="manual", seed=0), (REGISTRATION,))
-    yield namespace
-    namespace.clock.cancel_all()
-
-
-@pytest.fixture
-def state(ns: Namespace) -> RevylState:
-    return ns.state(RevylState)
 
 
 class _Artifacts(BaseHTTPRequestHandler):

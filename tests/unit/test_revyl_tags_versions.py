@@ -4,36 +4,21 @@ versions recorded by every change, restored as new versions, and dropped with th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from emulator.core.errors import BadRequest, Conflict, NotFound
 from emulator.core.namespaces import Namespace
 from emulator.core.snapshots import export_namespace, import_namespace
-from emulator.revyl.catalog import RevylFixtures
-from emulator.revyl.state import RevylState, registration
+from emulator.revyl.state import RevylState
 from emulator.revyl.tags import stable_tag_id
-from emulator.settings import DEFAULT_FIXTURES, Settings
+from tests.unit.revyl_world import revyl_namespace
 
 LOGIN = "7e570000-0000-4000-8000-000000000001"
 CHECKOUT = "7e570000-0000-4000-8000-000000000002"
 IOS_APP = "a1000000-0000-4000-8000-000000000002"
-REGISTRATION = registration(RevylFixtures.load(DEFAULT_FIXTURES))
+NAMESPACE = "tags"  # tests/unit/conftest.py builds it
 GO = [{"type": "instructions", "step_description": "Go"}]
 STOP = [{"type": "instructions", "step_description": "Stop"}]
-
-
-@pytest.fixture
-def ns() -> Iterator[Namespace]:
-    made = Namespace("tags", Settings(clock="manual", seed=0), (REGISTRATION,))
-    yield made
-    made.clock.cancel_all()
-
-
-@pytest.fixture
-def state(ns: Namespace) -> RevylState:
-    return ns.state(RevylState)
 
 
 def names(state: RevylState) -> dict[str, int]:
@@ -188,7 +173,7 @@ def test_tags_and_versions_survive_a_snapshot(ns: Namespace, state: RevylState) 
     state.tags.sync(LOGIN, ["release", "smoke"])
     state.definitions.update(LOGIN, {"blocks": GO}, None)
     document = export_namespace(ns)
-    target = Namespace("target", Settings(clock="manual", seed=0), (REGISTRATION,))
+    target = revyl_namespace("target")
     try:
         import_namespace(target, document)
         copy = target.state(RevylState)

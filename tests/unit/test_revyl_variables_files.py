@@ -4,34 +4,18 @@ presigned file flow and StoreKit references, and the metrics computed from the s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge
 from emulator.core.namespaces import Namespace
-from emulator.revyl.catalog import RevylFixtures
-from emulator.revyl.state import RevylState, registration
+from emulator.revyl.state import RevylState
 from emulator.revyl.variables import LAUNCH_SNAPSHOT, global_doc, launch_doc
-from emulator.settings import DEFAULT_FIXTURES, Settings
 
 LOGIN = "7e570000-0000-4000-8000-000000000001"
 FAILING = "7e570000-0000-4000-8000-000000000004"
 SMOKE = "f1000000-0000-4000-8000-000000000001"
 IOS_APP = "a1000000-0000-4000-8000-000000000002"
-REGISTRATION = registration(RevylFixtures.load(DEFAULT_FIXTURES))
-
-
-@pytest.fixture
-def ns() -> Iterator[Namespace]:
-    namespace = Namespace("variables", Settings(clock="manual", seed=0), (REGISTRATION,))
-    yield namespace
-    namespace.clock.cancel_all()
-
-
-@pytest.fixture
-def state(ns: Namespace) -> RevylState:
-    return ns.state(RevylState)
+NAMESPACE = "variables"  # tests/unit/conftest.py builds it
 
 
 def test_custom_variable_ids_survive_renames_and_stay_unique(state: RevylState) -> None:
