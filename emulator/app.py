@@ -41,6 +41,12 @@ def builds_routers() -> tuple[Any, ...]:
     return (uploads.router, builds.router)
 
 
+def revyl_management_routers() -> tuple[Any, ...]:
+    from emulator.revyl.routes import management_routers
+
+    return management_routers()
+
+
 def control_extra_routers() -> tuple[Any, ...]:
     from emulator.control import dashboard, observe, snapshots, webhooks
 
@@ -54,6 +60,8 @@ LAZY_FAMILIES: tuple[tuple[Callable[[], tuple[Any, ...]], tuple[str, ...]], ...]
     (interactly_routers, ("/v1",)),
     (builds_routers, ("/api/v1/apps", "/api/v1/builds", "/_emulator/uploads",
                       "/_emulator/downloads")),
+    (revyl_management_routers, ("/api/v1/modules", "/api/v1/tests/scripts", "/api/v1/tests/tags",
+                                "/api/v1/variables", "/api/v1/files")),
     (control_extra_routers, ("/_emulator/faults", "/_emulator/journal", "/_emulator/seed",
                              "/_emulator/snapshot", "/_emulator/ui", "/_emulator/webhooks")),
 )

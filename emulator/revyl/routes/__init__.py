@@ -7,15 +7,10 @@ from fastapi import APIRouter
 from emulator.revyl.routes import (
     account,
     executions,
-    files,
-    modules,
     monitor,
     reports,
-    scripts,
-    tags,
     test_extras,
     tests,
-    variables,
     workflows,
     yaml,
 )
@@ -23,8 +18,15 @@ from emulator.revyl.routes import (
 
 def routers() -> tuple[APIRouter, ...]:
     """All but the public health check need a token; the order does not matter (see
-    ``emulator.web.routing.mount``). Builds and their upload URLs are another family, built
-    lazily (``emulator.app.LAZY_FAMILIES``)."""
+    ``emulator.web.routing.mount``). Builds and their upload URLs, and the test-management
+    families below, are built lazily (``emulator.app.LAZY_FAMILIES``): a run does not need
+    them, and ``Ready.`` should not wait for them."""
     return (account.public, account.router, executions.router, tests.router,
-            workflows.router, monitor.router, reports.router, yaml.router, test_extras.router,
-            modules.router, scripts.router, tags.router, variables.router, files.router)
+            workflows.router, monitor.router, reports.router, yaml.router, test_extras.router)
+
+
+def management_routers() -> tuple[APIRouter, ...]:
+    """Modules, scripts, tags, variables and org files (imported on first use)."""
+    from emulator.revyl.routes import files, modules, scripts, tags, variables
+
+    return (modules.router, scripts.router, tags.router, variables.router, files.router)
