@@ -222,9 +222,10 @@ async def run(url: str, server_pid: int, subscribers: int, rounds: int) -> None:
     token = f"bench-sse-{os.getpid()}"
     control = httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"},
                                 timeout=60)
-    # Route families still being built in the background at Ready. compete for the CPU; an
-    # Interactly request waits until they are all in place.
-    (await control.get("/v1/workflows")).raise_for_status()
+    # Route families still being built in the background at Ready. compete for the CPU (a
+    # build holds the GIL for ~100 ms): a request under each family waits until it is in place.
+    for path in ("/v1/workflows", "/api/v1/apps", "/api/v1/modules/list", "/_emulator/journal"):
+        (await control.get(path)).raise_for_status()
 
     async def advance() -> None:
         (await control.post("/_emulator/clock/advance", json={"seconds": 1})).raise_for_status()

@@ -18,6 +18,7 @@ leaves the pin in place, reported as ``pinned_build_available: false`` (resoluti
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -54,7 +55,9 @@ class Resolution:
     git_branch_name: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)
 def first_branch_id(app_id: str) -> str:
+    """Derived, not drawn, so fixtures keep their ids; cached: every run start asks."""
     return str(uuid.uuid5(_FIRST_BRANCH_NS, app_id))
 
 

@@ -27,12 +27,10 @@ class BuildRuns:
         self.branches = branches
         self.tests = tests
         self.used: dict[str, str] = {}  # execution id -> build id
-        tests.subscribe(self.record)
+        tests.on_created(self.record)
 
-    def record(self, execution: TestExecution, event: str) -> None:
-        """A test-execution listener: attributes the build once, on creation."""
-        if event != "created":
-            return
+    def record(self, execution: TestExecution) -> None:
+        """Attributes the build once, when the execution is created."""
         build_id = self._attribute(execution)
         if build_id is not None:
             self.used[execution.id] = build_id

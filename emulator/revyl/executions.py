@@ -42,6 +42,7 @@ class TestExecutions:
         self._finished: deque[str] = deque()
         self.max_finished = max_finished
         self._listeners: list[Listener] = []
+        self._on_created: list[Callable[[TestExecution], None]] = []
         self.machine = TestMachine(clock, self._notify, min_active_seconds)
 
     def subscribe(self, listener: Listener, *, observer: bool = False) -> None:
@@ -52,8 +53,16 @@ class TestExecutions:
         else:
             self._listeners.append(listener)
 
+    def on_created(self, listener: Callable[[TestExecution], None]) -> None:
+        """Called once per execution, when it is created and before any listener hears of
+        it; kept apart from :meth:`subscribe` so a step of a run does not pay for them."""
+        self._on_created.append(listener)
+
     def _notify(self, execution: TestExecution, event: str) -> None:
-        if execution.terminal and event != "created":
+        if event == "created":
+            for created in self._on_created:
+                created(execution)
+        elif execution.terminal:
             self._remember_finished(execution)
         for listener in self._listeners:
             listener(execution, event)
