@@ -89,7 +89,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
             load_state_file(registry, settings.state_file)
         for family in app.state.lazy_routes:
-            family.warm()
+            if settings.state_file is not None:
+                # A parked namespace is restored by the first request that names it, and the
+                # restore imports and validates what the route families import: done in the
+                # request while a background build imports the same modules, it could fail
+                # (the namespace then started empty). With a state file, build them first.
+                family.ensure()
+            else:
+                family.warm()
         app.state.ready = True
         yield
         app.state.ready = False
