@@ -14,14 +14,3 @@ from starlette.responses import JSONResponse
 
 def ok(body: Any, status_code: int = 200) -> JSONResponse:
     return JSONResponse(body, status_code=status_code)
-
-
-def detail_error(description: str, *, or_validation: bool = False) -> dict[str, Any]:
-    """An OpenAPI ``responses`` entry for an error answered as ``{"detail": "<sentence>"}``;
-    ``or_validation``: the status is also FastAPI's own 422 (a ``detail`` list). Declared so
-    that clients, and the schemathesis run in tests/robustness, can rely on the shape."""
-    schema: dict[str, Any] = {"type": "object", "required": ["detail"],
-                              "properties": {"detail": {"type": "string"}}}
-    if or_validation:
-        schema = {"anyOf": [{"$ref": "#/components/schemas/HTTPValidationError"}, schema]}
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
