@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from emulator.core.clock import VirtualClock
 from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound
@@ -336,11 +336,7 @@ class Builds:
         return upload
 
     def receive(self, upload_id: str, data: bytes) -> PendingUpload:
-        upload = self.uploads.get(upload_id)
-        if upload is None:
-            raise NotFound("Upload not found")
-        if self.clock.now() > upload.expires_at:
-            raise ApiError("Upload URL expired", 403)
+        upload = presigned_target(self.uploads, upload_id, self.clock.now())
         upload.data = data
         if upload.build_id is not None:
             app, build = self.build(upload.build_id)
@@ -440,3 +436,21 @@ class Builds:
         """Absolute, from the configured public URL (never the Host header: through a TLS
         proxy it says backend.revyl.ai)."""
         return f"{base_url.rstrip('/')}/_emulator/uploads/{self.namespace_key}/{upload.id}"
+
+
+class _Expiring(Protocol):
+    expires_at: float
+
+
+U = TypeVar("U", bound=_Expiring)
+
+
+def presigned_target(uploads: dict[str, U], upload_id: str, now: float) -> U:
+    """What a presigned PUT writes to (a build's or an org file's): an unknown upload is a
+    404, an expired URL a 403, as the storage behind the real URLs answers."""
+    upload = uploads.get(upload_id)
+    if upload is None:
+        raise NotFound("Upload not found")
+    if now > upload.expires_at:
+        raise ApiError("Upload URL expired", 403)
+    return upload

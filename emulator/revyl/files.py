@@ -18,10 +18,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from emulator.core.clock import VirtualClock
-from emulator.core.errors import ApiError, BadRequest, NotFound, PayloadTooLarge
+from emulator.core.errors import BadRequest, NotFound, PayloadTooLarge
 from emulator.core.ids import IdGenerator
 from emulator.core.namespaces import Rearm
 from emulator.revyl import records
+from emulator.revyl.builds import presigned_target
 from emulator.revyl.catalog import Catalog
 
 UPLOAD_TTL_SECONDS = 3600
@@ -153,11 +154,7 @@ class Files:
 
     def receive(self, upload_id: str, data: bytes) -> FileUpload:
         """The presigned PUT: an unknown upload is a 404, an expired URL a 403."""
-        upload = self.uploads.get(upload_id)
-        if upload is None:
-            raise NotFound("Upload not found")
-        if self.clock.now() > upload.expires_at:
-            raise ApiError("Upload URL expired", 403)
+        upload = presigned_target(self.uploads, upload_id, self.clock.now())
         upload.data = data
         return upload
 
