@@ -38,19 +38,20 @@ from typing import Any
 
 import pytest
 
+from emulator.handles import (
+    INTERACTLY_PREFIX,
+    AsyncControl,
+    ClientControl,
+    EmulatorError,
+    SyncControl,
+)
+
+__all__ = ["DEFAULT_TOKEN", "IN_PROCESS_URL", "Emulator", "EmulatorError", "EmulatorProcess",
+           "LiveEmulator", "fresh_token"]
+
 DEFAULT_TOKEN = "emulator-test-token"
 IN_PROCESS_URL = "http://emulator.test"
-INTERACTLY_PREFIX = "/workflows"
 SHARED_SERVER_FILE = "emulator-server.json"
-
-
-class EmulatorError(RuntimeError):
-    """A control-plane call the emulator refused (or a route this version does not have)."""
-
-    def __init__(self, message: str, status_code: int | None = None, body: Any = None) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.body = body
 
 
 def fresh_token(prefix: str = "pytest") -> str:
@@ -60,50 +61,21 @@ def fresh_token(prefix: str = "pytest") -> str:
     return f"{prefix}-{worker}-{uuid.uuid4().hex[:12]}"
 
 
-def _answer(response: Any, method: str, path: str) -> Any:
-    """JSON of a 2xx control-plane answer, else an ``EmulatorError`` that says what went wrong."""
-    if response.status_code == 404 and path.startswith("journal"):
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
-        detail = body.get("detail") if isinstance(body, dict) else None
-        if detail == "Not Found":  # FastAPI's own 404: no such route
-            raise EmulatorError(
-                f"/_emulator/{path} is not mounted in this emulator version (the journal "
-                "needs a newer emulator package)", 404, detail)
-    if response.status_code >= 400:
-        try:
-            body = response.json()
-        except ValueError:
-            body = response.text
-        raise EmulatorError(f"{method} /_emulator/{path} -> {response.status_code}: {body}",
-                            response.status_code, body)
-    return response.json() if response.content else None
-
-
-def _filters(filters: dict[str, Any]) -> dict[str, Any]:
-    """Query parameters for the journal: booleans as ``true``/``false``, ``None`` dropped."""
-    out: dict[str, Any] = {}
-    for key, value in filters.items():
-        if value is None:
-            continue
-        out[key] = ("true" if value else "false") if isinstance(value, bool) else value
-    return out
-
-
-def _entries(body: Any) -> Any:
-    return body["entries"] if isinstance(body, dict) and "entries" in body else body
-
-
 # ---------------------------------------------------------------------------- in-process
-class Emulator:
+class Emulator(AsyncControl):
     """The ``emulator`` fixture: an in-process app seen through one namespace (token).
 
-    ``client`` is an ``httpx.AsyncClient`` already carrying the token. Code under test that
-    builds its own client should accept a transport: pass ``emulator.transport`` with
-    ``emulator.revyl_base_url`` / ``emulator.interactly_base_url``. Code that only takes a URL
-    needs a real socket: use ``emulator_live`` instead.
+    Async code: ``client`` is an ``httpx.AsyncClient`` already carrying the token, and the
+    helpers (``advance``, ``script_outcome``, ``journal``...) are coroutines. Code under test
+    that builds its own client should accept a transport: pass ``emulator.transport`` with
+    ``emulator.revyl_base_url`` / ``emulator.interactly_base_url``.
+
+    Sync code: ``sync_client`` (an ``httpx.Client``) and ``sync_transport`` serve the same app
+    from the emulator's app thread (emulator/inprocess.py), and ``sync`` has the helpers as
+    plain methods; a sync test uses the fixture the same way. Keep to one flavour per test
+    when the clock runs in realtime (each flavour's timers run on its own loop). Code that
+    keeps the real base URLs: use ``emulator_mock``; code that needs a socket:
+    ``emulator_live``.
     """
 
     def __init__(self, app: Any, token: str, base_url: str = IN_PROCESS_URL) -> None:
@@ -118,77 +90,52 @@ class Emulator:
         self.transport = httpx.ASGITransport(app=app)
         self.client = httpx.AsyncClient(transport=self.transport, base_url=base_url,
                                         headers=self.headers)
+        self._sync: tuple[Any, ClientControl] | None = None
+
+    @property
+    def sync_transport(self) -> Any:
+        """An httpx transport for sync clients (``httpx.Client(transport=...)``), streaming."""
+        return self._sync_parts()[0]
+
+    @property
+    def sync_client(self) -> Any:
+        """An ``httpx.Client`` carrying the token, served in-process."""
+        return self._sync_parts()[1].client
+
+    @property
+    def sync(self) -> ClientControl:
+        """The helpers as plain methods: ``emulator.sync.advance(5)``."""
+        return self._sync_parts()[1]
+
+    def _sync_parts(self) -> tuple[Any, ClientControl]:
+        if self._sync is None:
+            import httpx
+
+            from emulator.inprocess import ThreadedTransport
+
+            transport = ThreadedTransport(self.app)
+            client = httpx.Client(transport=transport, base_url=self.base_url,
+                                  headers=self.headers)
+            self._sync = (transport, ClientControl(client))
+        return self._sync
 
     @property
     def namespace(self) -> Any:
         """The namespace object itself (white-box tests only)."""
         return self.app.state.registry.get(self.token)
 
-    async def control(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Call ``/_emulator/<path>`` in this namespace; JSON out, ``EmulatorError`` on 4xx/5xx."""
-        response = await self.client.request(method, f"/_emulator/{path}", **kwargs)
-        return _answer(response, method, path)
-
-    async def advance(self, seconds: float) -> dict[str, Any]:
-        """Move the virtual clock ``seconds`` forward, firing every timer on the way."""
-        return await self.control("POST", "clock/advance", json={"seconds": seconds})
-
-    async def sleep(self, seconds: float) -> None:
-        """Drop-in for ``asyncio.sleep`` in code under test: advances virtual time instead."""
-        await self.advance(seconds)
-
-    async def run_until_idle(self) -> dict[str, Any]:
-        """Jump from timer to timer until nothing is pending (every run finishes)."""
-        return await self.control("POST", "clock/run-until-idle")
-
-    async def clock(self) -> dict[str, Any]:
-        return await self.control("GET", "clock")
-
-    async def set_clock(self, **update: Any) -> dict[str, Any]:
-        """``PUT /_emulator/clock``: ``mode="realtime"|"manual"``, ``scale=k``, ``now=...``."""
-        return await self.control("PUT", "clock", json=update)
-
-    async def script_outcome(self, **outcome: Any) -> list[dict[str, Any]]:
-        """Queue one Revyl outcome, e.g. ``script_outcome(test_id=..., result="fail")``."""
-        return await self.script_outcomes(outcome)
-
-    async def script_outcomes(self, *outcomes: dict[str, Any]) -> list[dict[str, Any]]:
-        body = await self.control("POST", "scripts/revyl/outcomes",
-                                  json={"outcomes": list(outcomes)})
-        return body["queued"]
-
-    async def script_llm(self, **reply: Any) -> list[dict[str, Any]]:
-        """Queue one Interactly LLM behaviour, e.g. ``script_llm(node="Front", reply="Hi")``."""
-        return await self.script_llm_replies(reply)
-
-    async def script_llm_replies(self, *replies: dict[str, Any]) -> list[dict[str, Any]]:
-        body = await self.control("POST", "scripts/interactly/llm",
-                                  json={"replies": list(replies)})
-        return body["queued"]
-
-    async def journal(self, **filters: Any) -> list[dict[str, Any]]:
-        """Requests this namespace sent, oldest first: ``GET /_emulator/journal`` with
-        ``filters`` (``method``, ``path`` (glob), ``status``, ``since``, ``limit``) as query."""
-        return _entries(await self.control("GET", "journal", params=_filters(filters)))
-
-    async def find_requests(self, **match: Any) -> list[dict[str, Any]]:
-        """``POST /_emulator/journal/find``: like ``journal`` plus ``query={...}`` and
-        ``body={"dotted.path": value}`` matching."""
-        return _entries(await self.control("POST", "journal/find", json=match))
-
-    async def state(self) -> dict[str, Any]:
-        return await self.control("GET", "state")
-
-    async def reset(self) -> dict[str, Any]:
-        """Back to the fixtures (this namespace only)."""
-        return await self.control("POST", "reset")
-
     async def aclose(self) -> None:
         await self.client.aclose()
+        self.close()
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync[1].client.close()
+            self._sync = None
 
 
 # ---------------------------------------------------------------------------- live server
-class _SyncHelpers:
+class _SyncHelpers(SyncControl):
     """Synchronous control-plane helpers over HTTP; subclasses say where and as whom."""
 
     url: str
@@ -196,55 +143,12 @@ class _SyncHelpers:
     def _token(self, token: str | None) -> str:
         raise NotImplementedError
 
-    def control(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
-        """Call ``/_emulator/<path>`` synchronously, e.g. ``control("POST", "clock/advance",
-        json={"seconds": 5})``. JSON out, ``EmulatorError`` on 4xx/5xx."""
+    def _send(self, method: str, path: str, token: str | None, **kwargs: Any) -> Any:
         import httpx
 
-        response = httpx.request(method, f"{self.url}/_emulator/{path}",
-                                 headers={"Authorization": f"Bearer {self._token(token)}"},
-                                 **kwargs)
-        return _answer(response, method, path)
-
-    def advance(self, seconds: float, token: str | None = None) -> dict[str, Any]:
-        return self.control("POST", "clock/advance", token, json={"seconds": seconds})
-
-    def run_until_idle(self, token: str | None = None) -> dict[str, Any]:
-        return self.control("POST", "clock/run-until-idle", token)
-
-    def clock(self, token: str | None = None) -> dict[str, Any]:
-        return self.control("GET", "clock", token)
-
-    def set_clock(self, token: str | None = None, **update: Any) -> dict[str, Any]:
-        return self.control("PUT", "clock", token, json=update)
-
-    def script_outcome(self, token: str | None = None, **outcome: Any) -> list[dict[str, Any]]:
-        return self.script_outcomes(outcome, token=token)
-
-    def script_outcomes(self, *outcomes: dict[str, Any],
-                        token: str | None = None) -> list[dict[str, Any]]:
-        return self.control("POST", "scripts/revyl/outcomes", token,
-                            json={"outcomes": list(outcomes)})["queued"]
-
-    def script_llm(self, token: str | None = None, **reply: Any) -> list[dict[str, Any]]:
-        return self.script_llm_replies(reply, token=token)
-
-    def script_llm_replies(self, *replies: dict[str, Any],
-                           token: str | None = None) -> list[dict[str, Any]]:
-        return self.control("POST", "scripts/interactly/llm", token,
-                            json={"replies": list(replies)})["queued"]
-
-    def journal(self, token: str | None = None, **filters: Any) -> list[dict[str, Any]]:
-        return _entries(self.control("GET", "journal", token, params=_filters(filters)))
-
-    def find_requests(self, token: str | None = None, **match: Any) -> list[dict[str, Any]]:
-        return _entries(self.control("POST", "journal/find", token, json=match))
-
-    def state(self, token: str | None = None) -> dict[str, Any]:
-        return self.control("GET", "state", token)
-
-    def reset(self, token: str | None = None) -> dict[str, Any]:
-        return self.control("POST", "reset", token)
+        return httpx.request(method, f"{self.url}{path}",
+                             headers={"Authorization": f"Bearer {self._token(token)}"},
+                             **kwargs)
 
 
 @dataclass
@@ -376,11 +280,18 @@ class LiveEmulator(_SyncHelpers):
 
 
 # ---------------------------------------------------------------------------- fixtures
+_DEFAULT_SETTINGS: list[Any] = []
+
+
 @pytest.fixture
 def emulator_settings() -> Any:
-    from emulator.settings import Settings
+    """Manual clock, seed 0, the rest from ``EMULATOR_*``. Read once per process: reading the
+    environment through pydantic-settings costs ~1 ms, most of what a test used to pay."""
+    if not _DEFAULT_SETTINGS:
+        from emulator.settings import Settings
 
-    return Settings(clock="manual", seed=0)
+        _DEFAULT_SETTINGS.append(Settings(clock="manual", seed=0))
+    return _DEFAULT_SETTINGS[0]
 
 
 _APPS: dict[str, Any] = {}
@@ -425,14 +336,32 @@ async def emulator_client(emulator_app: Any, emulator_token: str) -> AsyncIterat
 
 
 @pytest.fixture
-async def emulator(emulator_app: Any) -> AsyncIterator[Emulator]:
-    """In-process emulator on a manual clock, in a namespace of this test's own."""
+def emulator(emulator_app: Any) -> Iterator[Emulator]:
+    """In-process emulator on a manual clock, in a namespace of this test's own. A plain
+    fixture, so sync tests use it too (``sync_client``, ``sync``)."""
     handle = Emulator(emulator_app, fresh_token())
     try:
         yield handle
     finally:
-        await handle.aclose()
-        await emulator_app.state.registry.aclose()
+        handle.close()  # emulator_app empties the registry after every test
+
+
+@pytest.fixture
+def emulator_mock(request: pytest.FixtureRequest, emulator_settings: Any) -> Iterator[Any]:
+    """Requests that httpx (sync or async) or ``requests`` send to the real Revyl and
+    Interactly hosts are answered in-process for this test, in a namespace of its own: code
+    under test changes nothing. Options through the ``emulator_mock`` marker, e.g.
+    ``@pytest.mark.emulator_mock(hosts=["revyl.internal"], pass_through=False)``. Needs the
+    ``mock`` extra (respx, responses)."""
+    from emulator.mock import EmulatorMock, shared_app
+
+    marker = request.node.get_closest_marker("emulator_mock")
+    options = dict(marker.kwargs) if marker is not None else {}
+    mock = EmulatorMock(app=shared_app(emulator_settings), **options).start()
+    try:
+        yield mock
+    finally:
+        mock.stop()
 
 
 def _xdist_shared_dir(config: pytest.Config) -> Path | None:
@@ -500,12 +429,40 @@ def emulator_live(emulator_server: EmulatorProcess) -> Iterator[LiveEmulator]:
 
 
 # ---------------------------------------------------------------------------- hooks
-ASYNC_FIXTURES = {"emulator", "emulator_client"}
+ASYNC_FIXTURES = {"emulator", "emulator_client", "emulator_mock"}
+
+
+def _wants_anyio(obj: Any) -> bool:
+    """A coroutine test naming an async fixture, with no async marker of its own."""
+    if not inspect.iscoroutinefunction(obj):
+        return False
+    marks = getattr(obj, "pytestmark", ())
+    if any(mark.name in ("anyio", "asyncio", "trio") for mark in marks):
+        return False
+    try:
+        names = set(inspect.signature(obj).parameters)
+    except (TypeError, ValueError):
+        return False
+    return bool(names & ASYNC_FIXTURES)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: Any, name: str, obj: Any) -> None:
+    """``async def test_x(emulator)`` just works: the anyio marker goes on at collection,
+    before anyio's own hook and before ``parametrize`` makes the items. Added later (at
+    ``modifyitems``) anyio replaced every item's parameters with its backend's, so each case
+    of a parametrized test failed with ``'SubRequest' object has no attribute 'param'``."""
+    if collector.istestfunction(obj, name) and _wants_anyio(obj):
+        if collector.get_closest_marker("asyncio") or collector.get_closest_marker("trio"):
+            return
+        pytest.mark.anyio(obj)
+        pytest.mark.usefixtures("anyio_backend")(obj)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """``async def test_x(emulator)`` just works: coroutine tests that use the async fixtures
-    and carry no async marker of their own get ``@pytest.mark.anyio`` (anyio ships with httpx)."""
+    """The rest: coroutine tests that reach the async fixtures through another fixture (their
+    signature does not name them) and carry no async marker get ``@pytest.mark.anyio`` (anyio
+    ships with httpx)."""
     for item in items:
         function = getattr(item, "function", None)
         names = set(getattr(item, "fixturenames", ()))
@@ -516,6 +473,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if any(item.get_closest_marker(m) for m in ("anyio", "asyncio", "trio")):
             continue
         item.add_marker(pytest.mark.anyio)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "emulator_mock(**options): options of the emulator_mock fixture "
+                   "(hosts=[...], pass_through=False, keep_credentials=True, token=...)")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -210,6 +210,14 @@ class VirtualClock:
             self._fire_until(now)
         self._driver = None
 
+    def stop_driver(self) -> None:
+        """Cancel the realtime driver without waiting for it (from sync teardown code). Its
+        loop may be closed already; then there is nothing left to cancel."""
+        driver, self._driver = self._driver, None
+        if driver is not None and not driver.done():
+            with contextlib.suppress(RuntimeError):
+                driver.cancel()
+
     async def aclose(self) -> None:
         self.cancel_all()
         if self._driver is not None:

@@ -193,14 +193,28 @@ class NamespaceRegistry:
             for state in ns.apis.values():
                 state.close()
 
+    def discard(self, name: str) -> bool:
+        """Forget one namespace (timers cancelled, services closed); False if there was none.
+        Call it on the loop the app runs on."""
+        ns = self._namespaces.pop(name, None)
+        if ns is None:
+            return False
+        _close(ns)
+        return True
+
     def reset(self) -> None:
         """Forget every namespace (timers cancelled, services closed): the app behaves as if
         just created. The pytest plugin reuses one app per settings this way, since building
         the app's routes costs far more than a test."""
         for ns in self:
-            ns.clock.cancel_all()
-            ns.broker.close()
-            for state in ns.apis.values():
-                state.close()
+            _close(ns)
         self._namespaces.clear()
         self._parked.clear()
+
+
+def _close(ns: Namespace) -> None:
+    ns.clock.cancel_all()
+    ns.clock.stop_driver()
+    ns.broker.close()
+    for state in ns.apis.values():
+        state.close()

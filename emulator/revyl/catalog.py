@@ -6,12 +6,12 @@ copy, so a test that edits a definition never leaks into another namespace or su
 
 from __future__ import annotations
 
-import copy
+import marshal
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from emulator.core.errors import NotFound
 from emulator.core.namespaces import Rearm
@@ -81,6 +81,20 @@ class RevylFixtures(BaseModel):
     apps: list[AppFixture] = Field(default_factory=list)
     tests: list[TestFixture] = Field(default_factory=list)
     workflows: list[WorkflowFixture] = Field(default_factory=list)
+    _prototype: bytes | None = PrivateAttr(None)
+
+    def prototype(self) -> bytes:
+        """Every namespace's starting definitions as plain data, marshalled once per process:
+        a namespace unmarshals its own copy (C speed), where walking the fixture models and
+        deep-copying their blocks was most of what a fresh namespace cost."""
+        if self._prototype is None:
+            tests = [{"id": t.id, "name": t.name, "platform": t.platform, "app_id": t.app_id,
+                      "description": t.description, "tags": list(t.tags), "blocks": t.blocks,
+                      "variables": dict(t.variables), "step_seconds": t.step_seconds,
+                      "timeout_seconds": t.timeout_seconds,
+                      "steps": step_descriptions(t.blocks)} for t in self.tests]
+            self._prototype = marshal.dumps((self.org.model_dump(), tests))
+        return self._prototype
 
     @classmethod
     def load(cls, directory: Path) -> RevylFixtures:
@@ -237,15 +251,9 @@ class Catalog:
     """Definitions of one namespace."""
 
     def __init__(self, fixtures: RevylFixtures, created_at: str) -> None:
-        self.org = fixtures.org.model_dump()
+        self.org, tests = marshal.loads(fixtures.prototype())
         self.tests: dict[str, TestDef] = {
-            t.id: TestDef(id=t.id, name=t.name, platform=t.platform, app_id=t.app_id,
-                          description=t.description, tags=list(t.tags),
-                          blocks=copy.deepcopy(t.blocks), variables=dict(t.variables),
-                          step_seconds=t.step_seconds, timeout_seconds=t.timeout_seconds,
-                          created_at=created_at)
-            for t in fixtures.tests
-        }
+            t["id"]: TestDef(**t, created_at=created_at) for t in tests}
         self.workflows: dict[str, WorkflowDef] = {
             w.id: WorkflowDef(w.id, w.name, w.description, list(w.tests), w.concurrency_limit,
                               owner=fixtures.org.user_id, created_at=created_at,

@@ -55,7 +55,8 @@ def _run(args: list[str], cwd: Path, timeout: float = 600, **env: str) -> str:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A fresh venv (outside the checkout) with the wheel built from this checkout installed,
-    plus pytest and anyio for the example project. Yields the venv's bin directory."""
+    with its ``mock`` extra, plus pytest, anyio and requests for the example project and the
+    documented examples. Yields the venv's bin directory."""
     root = tmp_path_factory.mktemp("installed-wheel")
     dist = root / "dist"
     try:
@@ -69,8 +70,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     bin_dir = env_dir / "bin"
     try:
-        _run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheels[0]),
-              "pytest>=8", "anyio>=4"], cwd=root)
+        _run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet",
+              f"{wheels[0]}[mock]", "pytest>=8", "anyio>=4", "requests"], cwd=root)
     except AssertionError as error:
         require_client("Installing the wheel's dependencies", None,
                        f"the package index is unreachable? {str(error)[-500:]}", "wheel")
@@ -148,3 +149,30 @@ def test_the_example_project_passes_against_the_installed_wheel(installed: Path,
                   cwd=project, timeout=600, PYTHONPATH=str(project / "src"), EMULATOR_STRICT="1")
     assert re.search(r"\d+ passed", output), output
     assert "skipped" not in output and "error" not in output.lower(), output
+
+
+DOCUMENTED = re.compile(r"<!-- example: (\S+) -->\n```python\n(.*?)```", re.S)
+
+
+def documented_examples() -> dict[str, str]:
+    """The complete test modules docs/pytest.md shows, by file name."""
+    return dict(DOCUMENTED.findall((REPO / "docs" / "pytest.md").read_text()))
+
+
+def test_the_documented_interception_examples_pass_in_a_fresh_project(installed: Path,
+                                                                     tmp_path: Path):
+    """Each client kind of docs/pytest.md (requests, httpx sync and async, outside pytest),
+    written into an empty project and run with the installed package: the real hosts are
+    answered in-process with no conftest and no base-URL change."""
+    examples = documented_examples()
+    assert len(examples) >= 4, examples.keys()
+    project = tmp_path / "user-project"
+    (project / "tests").mkdir(parents=True)
+    for name, code in examples.items():
+        (project / "tests" / name).write_text(code)
+    output = _run([str(installed / "python"), "-m", "pytest", "-q", "-rs", "-p",
+                   "no:cacheprovider", "tests"], cwd=project, timeout=300)
+    passed = re.search(r"(\d+) passed", output)
+    assert passed and int(passed.group(1)) >= len(examples), output
+    assert "skipped" not in output and "failed" not in output, output
+
