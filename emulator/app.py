@@ -20,9 +20,10 @@ from emulator.interactly import INTERACTLY_GATEWAY_ONLY, INTERACTLY_MOUNT
 from emulator.settings import Settings
 from emulator.web.aliases import PathAlias
 from emulator.web.faults import FaultInjector
+from emulator.web.hosts import HostCheck
 from emulator.web.journal import RequestJournal
 from emulator.web.lazy import LazyGate, LazyRoutes, ensure_all, under
-from emulator.web.limits import BodySizeLimit
+from emulator.web.limits import BodySizeLimit, HeaderLimits
 from emulator.web.routing import all_routes, mount
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,12 @@ def revyl_management_routers() -> tuple[Any, ...]:
     return management_routers()
 
 
+def revyl_workflow_routers() -> tuple[Any, ...]:
+    from emulator.revyl.routes import workflow_routers
+
+    return workflow_routers()
+
+
 def control_extra_routers() -> tuple[Any, ...]:
     from emulator.control import dashboard, observe, snapshots, webhooks
 
@@ -60,6 +67,10 @@ LAZY_FAMILIES: tuple[tuple[Callable[[], tuple[Any, ...]], tuple[str, ...]], ...]
     (interactly_routers, ("/v1",)),
     (builds_routers, ("/api/v1/apps", "/api/v1/builds", "/_emulator/uploads",
                       "/_emulator/downloads")),
+    (revyl_workflow_routers, ("/api/v1/workflows", "/api/v1/workflow-executions",
+                              "/api/execute_workflow_id_async",
+                              "/api/v1/execution/api/execute_workflow_id_async",
+                              "/api/v1/execution/api/v1/workflows")),
     (revyl_management_routers, ("/api/v1/modules", "/api/v1/tests/scripts", "/api/v1/tests/tags",
                                 "/api/v1/variables", "/api/v1/files")),
     (control_extra_routers, ("/_emulator/faults", "/_emulator/journal", "/_emulator/seed",
@@ -110,7 +121,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await registry.aclose()
 
-    app = FastAPI(title="Revyl + Interactly emulator", version=__version__, lifespan=lifespan)
+    # /docs and /redoc are openapi_docs' pages: FastAPI's own load their assets from a CDN.
+    # FastAPI's OpenTelemetry hooks off: asking whether a provider is configured cost ~4 % of
+    # every request (bench/http.py); the emulator reports through its journal instead.
+    app = FastAPI(title="Revyl + Interactly emulator", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
+                  telemetry={"tracing": False, "metrics": False, "logs": False,
+                             "operation_spans": False})
     app.state.settings = settings
     app.state.registry = registry
     app.state.ready = False
@@ -159,6 +176,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, cap_for=cap_for)
     app.add_middleware(FaultInjector)  # inside the journal, so faulted answers are journaled
     app.add_middleware(RequestJournal)
+    # Outermost: a refused Host or header block is answered before anything reads it.
+    app.add_middleware(HostCheck, allowed=settings.allowed_hosts)
+    app.add_middleware(HeaderLimits, max_header_bytes=settings.max_header_bytes,
+                       max_field_bytes=settings.max_header_field_bytes,
+                       max_count=settings.max_header_count, max_url_bytes=settings.max_url_bytes)
     mount(app, control_router, openapi_docs.router, *revyl_routers())
 
     def complete_openapi() -> dict[str, Any]:

@@ -273,10 +273,14 @@ class LiveEmulator(_SyncHelpers):
         return token or self.token
 
     def close(self) -> None:
-        """Stop this namespace's timers and drop its data (the server keeps running)."""
-        self.client.close()
+        """Forget this namespace on the server (which keeps running): a shared server must not
+        keep one per test forever. A server from before ``DELETE /_emulator/namespace``
+        (404/405) is reset instead."""
         with contextlib.suppress(Exception):
-            self.reset()
+            response = self.client.delete("/_emulator/namespace")
+            if response.status_code in (404, 405):
+                self.reset()
+        self.client.close()
 
 
 # ---------------------------------------------------------------------------- fixtures

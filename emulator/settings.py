@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     max_finished: int = Field(5000, ge=1, le=10_000_000, description="finished executions/runs "
                                                                      "kept per namespace "
                                                                      "(oldest forgotten first)")
+    # Every new token makes one (~30 KB each); past the cap the least recently used idle one is
+    # forgotten, and with none idle a new token is a 503.
+    max_namespaces: int = Field(1000, ge=1, le=1_000_000, description="namespaces kept at "
+                                                                      "once (least recently "
+                                                                      "used idle one "
+                                                                      "forgotten first)")
     # uvicorn's 5 s lets clients that wait for the server to close idle sockets (the GitHub
     # Action's node process) exit promptly; a client pool whose own idle expiry is not shorter
     # (httpx: 5 s) can race the close under load ("Server disconnected"): raise this, or lower
@@ -102,6 +108,39 @@ class Settings(BaseSettings):
     keep_alive_seconds: float = Field(5.0, gt=0, le=3600, description="idle keep-alive "
                                                                       "connections are closed "
                                                                       "after this long")
+    # A shared CI server meets clients that send too much or too slowly: each cap below is
+    # answered with a 4xx before anything is kept (docs/configuration.md#shared-servers).
+    # A comma list rather than JSON: typed on a command line or in `docker run -e`.
+    allowed_hosts: str | None = Field(None, description="Host header values served besides "
+                                                        "loopback names, IP addresses, "
+                                                        "one-label names and *.test (comma "
+                                                        "list; .example.com for a domain and "
+                                                        "its subdomains; * serves any)")
+    max_header_bytes: int = Field(32 * 1024, ge=1024, description="largest total of a "
+                                                                 "request's header names and "
+                                                                 "values (431 beyond)")
+    max_header_field_bytes: int = Field(8 * 1024, ge=256, description="largest single header "
+                                                                     "value (431 beyond)")
+    max_header_count: int = Field(100, ge=8, description="most headers in one request (431 "
+                                                         "beyond)")
+    max_url_bytes: int = Field(8 * 1024, ge=256, description="longest request target, path "
+                                                            "and query (414 beyond)")
+    header_timeout_seconds: float = Field(10.0, gt=0, le=3600,
+                                          description="a request's headers must arrive within "
+                                                      "this long of its first byte (408)")
+    # Extended by a second per 64 KiB received, so a large upload on a slow link is not cut.
+    body_timeout_seconds: float = Field(30.0, gt=0, le=3600,
+                                        description="a request body must arrive within this "
+                                                    "long, plus 1 s per 64 KiB received (408)")
+    from_url_timeout_seconds: float = Field(60.0, gt=0, le=3600,
+                                            description="longest a from-url download may take "
+                                                        "(408 beyond)")
+    # Unset keeps the local convenience (any token may look across namespaces); on a server
+    # several teams share, only the holder of this token may (docs/control-plane.md#admin-token).
+    admin_token: str | None = Field(None, description="bearer token required for "
+                                                      "cross-namespace verbs (?all=true, the "
+                                                      "all-namespace dashboard); unset: any "
+                                                      "token may use them")
 
     @field_validator("log_level", mode="before")
     @classmethod

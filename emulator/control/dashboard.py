@@ -9,11 +9,20 @@ A browser cannot send an Authorization header on a page load, so the namespace's
 monitor stream: named events, one-line JSON, LF) first and then whenever the view changes; the
 state is polled on a short real-time interval (no busy loop, no subscriber side effects on the
 namespace broker), with a ``heartbeat`` event every 15 s of silence.
+
+A dashboard must not cost the server more than it shows: a refresh looks at most once a second
+(``MIN_INTERVAL``; six streams at ``interval=0.1`` over 3,000 namespaces left health checks
+waiting over a second), streams asking within ``SHARED_SECONDS`` of each other share one
+refresh, the all-namespace view shows the ``MAX_NAMESPACES`` most recently used namespaces (and
+how many there are), and views are built namespace by namespace with the event loop handed
+back in between. With ``EMULATOR_ADMIN_TOKEN`` set, the all-namespace view is the admin token's
+(as ``?token=`` or a bearer header) and a request without a token is a 403.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import secrets
@@ -28,13 +37,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sse_starlette import EventSourceResponse
 from starlette.requests import HTTPConnection
 
+from emulator.control.admin import admin_token, is_admin_token
 from emulator.control.responses import DashboardResponse
 from emulator.core.broker import sse_frame
 from emulator.core.clock import iso
+from emulator.core.errors import Forbidden
 from emulator.core.namespaces import Namespace, clock_info
+from emulator.core.pacing import paced
 from emulator.interactly.state import interactly
 from emulator.revyl.state import revyl
-from emulator.web.auth import bearer_token, registry
+from emulator.web.auth import bearer_token
 from emulator.web.contract import errors, media
 from emulator.web.responses import ok
 from emulator.web.routing import StrictJSONRoute
@@ -49,15 +61,23 @@ ROWS = 50  # newest rows per table
 JOURNAL_ROWS = 20
 MESSAGE_CHARS = 240
 HEARTBEAT_SECONDS = 15.0
+MIN_INTERVAL = 1.0  # seconds between a stream's refreshes, whatever ?interval= asks
+SHARED_SECONDS = 0.5  # streams refreshing within this long of each other share one refresh
+MAX_NAMESPACES = 50  # namespaces the all-namespace view shows: the most recently used
+ALL_DENIED = ("The all-namespace dashboard needs the admin token (EMULATOR_ADMIN_TOKEN) as "
+              "?token= or a bearer header; other tokens see their own namespace")
 UPDATES_HELP = ("close the live stream after this many snapshots (static captures: headless "
                 "screenshots, saved pages)")
 TOKEN_HELP = "namespace token (browsers cannot send Authorization); omit to see every namespace"
-# No token is needed; a malformed Authorization header is a 401 like everywhere else.
-AUTH = errors(401)
-# The page's own 401 is JSON too, but FastAPI documents a ``model`` under the route's media
-# type (text/html): name the JSON schema explicitly there.
-PAGE_AUTH = media(401, "application/json", AUTH[401]["description"],
-                  {"$ref": "#/components/schemas/ErrorResponse"})
+# No token is needed; a malformed Authorization header is a 401 like everywhere else, no
+# token while an admin token is set a 403.
+AUTH = errors(401, 403)
+# The page's own 401 and 403 are JSON too, but FastAPI documents a ``model`` under the route's
+# media type (text/html): name the JSON schema explicitly there.
+PAGE_AUTH = {**media(401, "application/json", AUTH[401]["description"],
+                     {"$ref": "#/components/schemas/ErrorResponse"}),
+             **media(403, "application/json", AUTH[403]["description"],
+                     {"$ref": "#/components/schemas/ErrorResponse"})}
 STREAM_HELP = ("SSE: a `snapshot` event (the JSON of /_emulator/ui/state) first and on every "
                "change, a `heartbeat` event after 15 s of silence")
 
@@ -148,23 +168,61 @@ def _token(conn: HTTPConnection, token: str | None) -> str | None:
     return None
 
 
-def _payload(conn: HTTPConnection, token: str | None) -> dict[str, Any]:
-    if token is not None:
-        views = [namespace_view(registry(conn).get(token))]
+def _scope(conn: HTTPConnection, token: str | None) -> str | None:
+    """The token whose namespace the view shows; None: every namespace (403 when an admin
+    token is set and this is not it)."""
+    if admin_token(conn) is None:
+        return token
+    if token is None:
+        raise Forbidden(ALL_DENIED)
+    return None if is_admin_token(conn, token) else token
+
+
+async def _payload(app: Any, scope: str | None) -> tuple[dict[str, Any], str]:
+    """The view, and its change key (:func:`_change_key`), built a namespace at a time."""
+    reg = app.state.registry
+    if scope is not None:
+        # Looking does not make one: a stranger's ?token= must not cost a namespace.
+        found = reg.find(scope)
+        shown = [found] if found is not None else []
+        total = len(shown)
     else:
-        views = [namespace_view(ns) for ns in registry(conn)]
-    return {"scoped": token is not None, "namespaces": views}
-
-
-def _change_key(payload: dict[str, Any]) -> str:
-    """What counts as a change: everything but a running (realtime) clock's reading."""
-    views = []
-    for view in payload["namespaces"]:
-        clock = view["clock"]
-        if clock["mode"] != "manual":
-            view = {**view, "clock": {**clock, "now": None}}
+        everyone = list(reg)  # least recently used first
+        shown, total = everyone[-MAX_NAMESPACES:], len(everyone)
+    views, keys = [], []
+    async for view, key in paced(_keyed(namespace_view(ns)) for ns in shown):
         views.append(view)
-    return json.dumps(views, sort_keys=True, default=str)
+        keys.append(key)
+    return {"scoped": scope is not None, "namespaces": views, "namespaces_total": total}, \
+        "\n".join(keys)
+
+
+async def _shared_payload(app: Any, scope: str | None) -> tuple[dict[str, Any], str]:
+    """:func:`_payload`, computed once for every stream of the same view asking within
+    ``SHARED_SECONDS``: six streams cost one refresh."""
+    cache: dict[str, tuple[float, asyncio.Future[tuple[dict[str, Any], str]]]] = getattr(
+        app.state, "dashboard_refreshes", None) or {}
+    app.state.dashboard_refreshes = cache
+    key = "" if scope is None else hashlib.sha256(scope.encode()).hexdigest()
+    now = time.monotonic()
+    entry = cache.get(key)
+    if entry is None or now - entry[0] >= SHARED_SECONDS:
+        for old in [k for k, (at, _) in cache.items() if now - at >= SHARED_SECONDS]:
+            del cache[old]
+        entry = cache[key] = (now, asyncio.ensure_future(_payload(app, scope)))
+    return await asyncio.shield(entry[1])
+
+
+def _keyed(view: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    return view, _change_key(view)
+
+
+def _change_key(view: dict[str, Any]) -> str:
+    """What counts as a change: everything but a running (realtime) clock's reading."""
+    clock = view["clock"]
+    if clock["mode"] != "manual":
+        view = {**view, "clock": {**clock, "now": None}}
+    return json.dumps(view, sort_keys=True, default=str)
 
 
 # --------------------------------------------------------------------------- routes
@@ -184,9 +242,10 @@ async def dashboard(
 ) -> HTMLResponse:
     """The dashboard page: Revyl executions, Interactly runs, journal tail, clock controls."""
     resolved = _token(request, token)
-    payload = _payload(request, resolved)
+    scope = _scope(request, resolved)
+    payload, _ = await _payload(request.app, scope)
     stream = "ui/stream"
-    config = {"scoped": resolved is not None, "token": resolved,
+    config = {"scoped": scope is not None, "token": resolved,
               "stream_url": stream + ("?" + urlencode({"token": resolved}) if resolved else ""),
               "advance_url": "clock/advance", "reset_url": "reset",
               "advance": list(ADVANCE_STEPS), "max_updates": updates, "columns": COLUMNS,
@@ -204,24 +263,26 @@ async def dashboard_state(request: Request,
                           token: str | None = Query(None, description=TOKEN_HELP)
                           ) -> JSONResponse:
     """The dashboard's view as JSON (what each ``snapshot`` event carries)."""
-    return ok(_payload(request, _token(request, token)))
+    payload, _ = await _payload(request.app, _scope(request, _token(request, token)))
+    return ok(payload)
 
 
 @router.get("/ui/stream", response_class=EventSourceResponse,
             responses={**media(200, "text/event-stream", STREAM_HELP), **AUTH})
 async def dashboard_stream(
         request: Request, token: str | None = Query(None, description=TOKEN_HELP),
-        interval: float = Query(0.5, ge=0.1, le=10, description="poll interval, seconds"),
+        interval: float = Query(1.0, ge=0.1, le=10, description="poll interval, seconds; "
+                                                                "at least 1 is used"),
 ) -> EventSourceResponse:
     """SSE: ``snapshot`` events (the JSON of ``/_emulator/ui/state``) on every change."""
-    resolved = _token(request, token)
+    scope = _scope(request, _token(request, token))
+    interval = max(interval, MIN_INTERVAL)
 
     async def frames() -> AsyncIterator[bytes]:
         last_key: str | None = None
         last_sent = time.monotonic()
         while True:
-            payload = _payload(request, resolved)
-            key = _change_key(payload)
+            payload, key = await _shared_payload(request.app, scope)
             if key != last_key:
                 last_key, last_sent = key, time.monotonic()
                 yield sse_frame("snapshot", payload)

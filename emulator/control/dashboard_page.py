@@ -103,6 +103,9 @@ def render_body(payload: dict[str, Any]) -> str:
 def render_page(payload: dict[str, Any], config: dict[str, Any], nonce: str) -> str:
     scope = ("one namespace (from ?token=)" if payload["scoped"] else
              "every namespace, read-only: open with ?token=&lt;your token&gt; for the controls")
+    shown, total = len(payload["namespaces"]), payload.get("namespaces_total", 0)
+    if not payload["scoped"] and total > shown:
+        scope += f" (the {shown} most recently used of {total})"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,25 +1,31 @@
-"""One OpenAPI document per API: ``/openapi/revyl.json``, ``/openapi/interactly.json`` and
-``/openapi/control.json`` (``/openapi.json`` keeps everything), and a Swagger page for each.
+"""One OpenAPI document per API (``/openapi/revyl.json``, ``interactly``, ``control``;
+``/openapi.json`` keeps everything), with Swagger and ReDoc pages that work offline.
 
 A contract tool or a client generator pointed at the Interactly document should see the
 service as its users call it, so that document names its paths as the real service does:
 ``/workflows/v1/...`` from the host root (the emulator registers them once under ``/v1`` and
 serves ``/workflows`` by a path alias), and the gateway-only ``/v1/session`` at the root.
+
+The pages load Swagger UI and ReDoc from the emulator itself (``/docs/assets/...``, the files the
+``fastapi-offline`` package ships): FastAPI's own pages load them from a CDN, and an offline
+machine, the emulator's whole point, showed a blank page.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from starlette.responses import HTMLResponse, Response
 
 from emulator.core.errors import NotFound
 from emulator.interactly import INTERACTLY_GATEWAY_ONLY, INTERACTLY_MOUNT
-from emulator.web.contract import errors
+from emulator.web.contract import errors, media
 from emulator.web.routing import StrictJSONRoute
 
 APIS: dict[str, tuple[str, str]] = {
@@ -109,9 +115,50 @@ async def api_document(api: str, request: Request) -> Response:
     return Response(cached[1], media_type="application/json")
 
 
+# name: media type; the files of fastapi_offline/static, served at /docs/assets/<name>.
+ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
+          "redoc.standalone.js": "text/javascript", "favicon.png": "image/png"}
+ASSET_URL = "/docs/assets/"
+# No validator badge: Swagger UI would load it from validator.swagger.io.
+SWAGGER_PARAMETERS = {"validatorUrl": None}
+
+
+@cache
+def asset(name: str) -> bytes:
+    return (resources.files("fastapi_offline") / "static" / name).read_bytes()
+
+
+def swagger_page(openapi_url: str, title: str) -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url=openapi_url, title=title,
+                               swagger_js_url=ASSET_URL + "swagger-ui-bundle.js",
+                               swagger_css_url=ASSET_URL + "swagger-ui.css",
+                               swagger_favicon_url=ASSET_URL + "favicon.png",
+                               swagger_ui_parameters=SWAGGER_PARAMETERS)
+
+
+@router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+async def docs() -> HTMLResponse:
+    return swagger_page("/openapi.json", "Revyl + Interactly emulator - docs")
+
+
+@router.get("/redoc", response_class=HTMLResponse, include_in_schema=False)
+async def redoc() -> HTMLResponse:
+    return get_redoc_html(openapi_url="/openapi.json", title="Revyl + Interactly emulator - "
+                          "ReDoc", redoc_js_url=ASSET_URL + "redoc.standalone.js",
+                          redoc_favicon_url=ASSET_URL + "favicon.png", with_google_fonts=False)
+
+
+@router.get(ASSET_URL + "{name}", responses={**errors(404), **media(200, "*/*", "An asset")},
+            include_in_schema=False)
+async def docs_asset(name: str) -> Response:
+    if name not in ASSETS:
+        raise NotFound(f"No documentation asset named {name!r}")
+    return Response(asset(name), media_type=ASSETS[name],
+                    headers={"cache-control": "public, max-age=86400"})
+
+
 @router.get("/docs/{api}", response_class=HTMLResponse, responses=errors(404),
             include_in_schema=False)
 async def api_docs(api: str) -> HTMLResponse:
     name = _api(api)
-    return get_swagger_ui_html(openapi_url=f"/openapi/{name}.json",
-                               title=f"{APIS[name][1]} - docs")
+    return swagger_page(f"/openapi/{name}.json", f"{APIS[name][1]} - docs")

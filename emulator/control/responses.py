@@ -371,7 +371,10 @@ class DashboardResponse(WireModel):
     """What the page shows; each ``snapshot`` event of the stream carries the same."""
 
     scoped: bool = Field(description="false: no token was given, every namespace is listed")
-    namespaces: list[DashboardNamespace]
+    namespaces: list[DashboardNamespace] = Field(
+        description="Unscoped: the 50 most recently used namespaces, least recent first")
+    namespaces_total: int = Field(description="How many namespaces there are in the view's "
+                                              "scope (scoped: 1, or 0 before its first use)")
 
 
 # ---------------------------------------------------------------------------- webhooks

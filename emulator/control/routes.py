@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import JSONResponse
 
+from emulator.control.admin import require_all
 from emulator.control.responses import (
     AllNamespacesStateResponse,
     ClockAdvanceResponse,
@@ -25,13 +26,14 @@ from emulator.control.responses import (
 )
 from emulator.core.clock import MAX_INSTANT, iso
 from emulator.core.errors import BadRequest, NotFound
-from emulator.core.namespaces import Namespace, clock_info
+from emulator.core.namespaces import Namespace, clock_info, token_digest
+from emulator.core.pacing import paced
 from emulator.interactly.llm import LLMScript
 from emulator.interactly.state import interactly
 from emulator.revyl.outcomes import OutcomeScript
 from emulator.revyl.state import revyl
-from emulator.web.auth import namespace, registry
-from emulator.web.contract import errors
+from emulator.web.auth import bearer_token, namespace, registry
+from emulator.web.contract import WireModel, errors
 from emulator.web.journal import anonymous_journal
 from emulator.web.responses import ok
 from emulator.web.routing import StrictJSONRoute
@@ -44,6 +46,8 @@ Instant = Annotated[float, Field(ge=0, le=MAX_INSTANT, allow_inf_nan=False)]
 # Every route here but ``health`` reads the bearer token (``Ns``): 401 without one. A JSON
 # body past the request body cap is a 413 (answered before the route runs).
 AUTH = errors(401)
+# ``?all=true`` without the admin token, when one is set (emulator/control/admin.py).
+ADMIN = errors(401, 403)
 
 
 class _Body(BaseModel):
@@ -73,10 +77,13 @@ async def health(request: Request) -> JSONResponse:
                "namespaces": len(registry(request))})
 
 
-@router.post("/reset", response_model=ResetResponse, responses=AUTH)
+@router.post("/reset", response_model=ResetResponse, responses=ADMIN)
 async def reset(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
     """Back to the seed data: executions, runs, scripts, id stream, journal, fault rules and a
-    manual clock's start time (``?all=true``: every namespace, and the app-wide journal)."""
+    manual clock's start time; the namespace's open streams end (``?all=true``: every
+    namespace, and the app-wide journal)."""
+    if all:
+        require_all(request)
     targets = list(registry(request)) if all else [ns]
     for target in targets:
         target.reset()
@@ -85,14 +92,33 @@ async def reset(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
     return ok({"reset": len(targets), "namespace": ns.key})
 
 
+# A shared server keeps every namespace until told otherwise (or until EMULATOR_MAX_NAMESPACES
+# evicts an idle one): a suite that is done frees its own. Read through bearer_token, not the
+# namespace dependency, which would make the namespace it is asked to delete.
+class NamespaceDeletedResponse(WireModel):
+    deleted: bool = Field(description="False when there was none (already deleted, or never "
+                                      "made)")
+    namespace: str = Field(description="The caller's namespace key")
+
+
+@router.delete("/namespace", response_model=NamespaceDeletedResponse, responses=AUTH)
+async def delete_namespace(request: Request) -> JSONResponse:
+    """Forget the caller's namespace now: data, timers, streams, journal, fault rules. The
+    same token makes a fresh one on its next use; deleting twice is fine (200 both times)."""
+    token = bearer_token(request)
+    deleted = registry(request).discard(token)
+    return ok({"deleted": deleted, "namespace": token_digest(token)[:12]})
+
+
 @router.get("/state",
             response_model=NamespaceStateResponse | AllNamespacesStateResponse,
-            responses=AUTH)
+            responses=ADMIN)
 async def state(request: Request, ns: Ns, all: bool = False) -> JSONResponse:
     """Counts of the namespace's definitions and executions by status, queued scripts, the
     clock (``?all=true``: every namespace)."""
     if all:
-        return ok({"namespaces": [n.snapshot() for n in registry(request)]})
+        require_all(request)
+        return ok({"namespaces": [s async for s in paced(n.snapshot() for n in registry(request))]})
     return ok(ns.snapshot())
 
 

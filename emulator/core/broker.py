@@ -1,4 +1,5 @@
-"""Per-namespace event fan-out for streaming subscribers (SSE now, WebSockets later).
+"""Per-namespace event fan-out for streaming subscribers, and the end of every open stream of a
+namespace (SSE subscribers and attached WebSockets) when it is reset or deleted.
 
 Each event is encoded once into its final wire bytes and the same bytes object goes to every
 subscriber. Publishing never blocks and never awaits: it runs inside clock callbacks, so a slow
@@ -10,6 +11,11 @@ thousands of events before any subscriber can run, and used to drop every one of
 
 Recent *terminal* events are kept for replay: a client that connects just after its execution
 finished (the GitHub Action opens its stream after the POST) still sees the outcome.
+
+Streams do not outlive what they follow: :meth:`Broker.end` (a namespace reset or deletion) sends
+each SSE subscriber a last ``reset`` event and ends it, and asks every attached socket (the
+Interactly run WebSocket) to close. A stream kept open across a reset went on reporting runs the
+namespace no longer had.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ STALL_SECONDS = 10.0  # wall time: how long a client may take to drain a backlog
 REPLAY_SIZE = 256
 
 Encoder = Callable[[str, Any], bytes]
+# Told why its namespace's streams end; a socket closes itself (it runs on the same loop).
+Closer = Callable[[str], None]
+RESET_EVENT = "reset"
 
 
 def sse_frame(event: str, data: Any) -> bytes:
@@ -93,6 +102,7 @@ class Broker:
         # A dict as an ordered set: unsubscribing is O(1) when a thousand streams close.
         self._subscribers: dict[Subscription, None] = {}
         self._replay: deque[bytes] = deque(maxlen=replay_size)
+        self._closers: dict[Closer, None] = {}
         self.published = 0
         self.dropped = 0
 
@@ -142,7 +152,35 @@ class Broker:
     def clear_replay(self) -> None:
         self._replay.clear()
 
+    def attach(self, closer: Closer) -> Callable[[], None]:
+        """Register a stream that is no subscription (a WebSocket) to be ended with the others;
+        answers the function that detaches it again."""
+        self._closers[closer] = None
+
+        def detach() -> None:
+            self._closers.pop(closer, None)
+
+        return detach
+
+    def end(self, reason: str, namespace: str) -> None:
+        """End every stream: SSE subscribers after a last ``reset`` event (its backlog is
+        dropped: what it reported is gone), attached sockets through their closer."""
+        frame = self._encode(RESET_EVENT, {"reason": reason, "namespace": namespace})
+        for sub in list(self._subscribers):
+            self.unsubscribe(sub)
+            while not sub.queue.empty():
+                sub.queue.get_nowait()
+            sub.offer(frame)
+            sub.offer(None)
+        self._close_sockets(reason)
+
+    def _close_sockets(self, reason: str) -> None:
+        closers, self._closers = list(self._closers), {}
+        for closer in closers:
+            closer(reason)
+
     def close(self) -> None:
         for sub in list(self._subscribers):
             self.unsubscribe(sub)
             sub.offer(None)
+        self._close_sockets("namespace closed")

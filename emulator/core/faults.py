@@ -12,7 +12,6 @@ a code. ``times`` expires a rule after N uses; ``probability`` draws from a gene
 from __future__ import annotations
 
 import asyncio
-import fnmatch
 import random
 from itertools import count
 from typing import Any, Literal
@@ -20,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from emulator.core.clock import VirtualClock
+from emulator.core.globs import check_glob, compile_glob
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "WS"]
 MAX_DELAY = 7 * 86400.0
@@ -60,6 +60,12 @@ class FaultSpec(BaseModel):
     @classmethod
     def _upper(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("path")
+    @classmethod
+    def _bounded_glob(cls, value: str) -> str:
+        """Checked on every request of the namespace: its cost must stay linear in the path."""
+        return check_glob(value) or value
 
     @model_validator(mode="after")
     def _coherent(self) -> FaultSpec:
@@ -112,7 +118,7 @@ class FaultRule:
         if self.spec.method is not None and not websocket and self.spec.method != method:
             return False
         if self.glob:
-            return fnmatch.fnmatchcase(path, self.spec.path)
+            return compile_glob(self.spec.path)(path)
         return path == self.spec.path
 
     def draw(self) -> bool:

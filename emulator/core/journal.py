@@ -12,7 +12,6 @@ false``; ``near_misses`` ranks the app's routes by similarity so a typo shows wh
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -21,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from emulator.core.clock import iso
+from emulator.core.globs import compile_glob
 from emulator.core.strict_json import strict_json_loads
 
 #: Bodies up to this size are kept (and parsed on read); larger ones only get size and digest.
@@ -34,23 +34,38 @@ _MISSING = object()
 _SENSITIVE = {"authorization", "proxy_authorization", "password", "passwd", "secret", "token",
               "api_key", "apikey", "x_api_key", "bearer", "bearer_token", "access_token",
               "refresh_token", "id_token", "client_secret", "private_key", "cookie",
-              "set_cookie"}
+              "set_cookie", "credentials", "secret_overrides", "aws_secret_access_key"}
 _SENSITIVE_SUFFIXES = ("_token", "_secret", "_password", "_api_key", "_apikey")
+# A variable's value is a secret when its own object says ``is_secret: true``; on the routes
+# that change a global or launch variable by id the body may not say so (a patch of the value
+# alone), so there every value is taken for a secret unless the object says ``is_secret: false``.
+_VALUE_KEYS = frozenset({"value", "variable_value", "new_value"})
+_SECRET_VALUE_PATHS = ("/global-variables", "/variables/global", "/variables/org_launch_env")
 
 
 def is_sensitive(name: str) -> bool:
     key = name.lower().replace("-", "_")
+    if key.startswith(("is_", "has_")):
+        return False  # a flag about a secret (``is_secret``), not one
     return key in _SENSITIVE or key.endswith(_SENSITIVE_SUFFIXES)
 
 
-def redact(value: Any) -> Any:
-    """A copy of a parsed JSON value with every sensitive field's value replaced."""
+def redact(value: Any, values_secret: bool = False) -> Any:
+    """A copy of a parsed JSON value with every sensitive field's value replaced: credentials
+    by name, and the values of secret variables (``values_secret``: on a variable route)."""
     if isinstance(value, dict):
-        return {k: (REDACTED if is_sensitive(str(k)) and v is not None else redact(v))
+        flag = value.get("is_secret")
+        secret_values = flag is True or (values_secret and flag is not False)
+        return {k: (REDACTED if v is not None and (is_sensitive(str(k)) or (
+                    secret_values and k in _VALUE_KEYS)) else redact(v, values_secret))
                 for k, v in value.items()}
     if isinstance(value, list):
-        return [redact(v) for v in value]
+        return [redact(v, values_secret) for v in value]
     return value
+
+
+def secret_values_route(path: str) -> bool:
+    return any(marker in path for marker in _SECRET_VALUE_PATHS)
 
 
 # --------------------------------------------------------------------------- entries
@@ -92,7 +107,7 @@ class Entry:
                 # What the routes refused is journaled too: NaN, lone surrogates or nesting
                 # too deep to parse (or to redact) leave the body out instead of a 500 here.
                 with contextlib.suppress(ValueError, RecursionError):
-                    self._body = redact(strict_json_loads(raw))
+                    self._body = redact(strict_json_loads(raw), secret_values_route(self.path))
         return self._body
 
     def query_text(self) -> str:
@@ -145,6 +160,11 @@ class Journal:
         self.recorded += 1
         self.entries.append(entry)
 
+    def __len__(self) -> int:
+        """Entries held, so ``not journal`` reads "nothing recorded" (tests of what a refused
+        request left behind)."""
+        return len(self.entries)
+
     @property
     def evicted(self) -> int:
         return self.recorded - len(self.entries)
@@ -159,11 +179,7 @@ class Journal:
 
 # --------------------------------------------------------------------------- queries
 def path_matches(pattern: str | None, path: str) -> bool:
-    if pattern is None:
-        return True
-    if any(c in pattern for c in "*?["):
-        return fnmatch.fnmatchcase(path, pattern)
-    return path == pattern
+    return pattern is None or compile_glob(pattern)(path)
 
 
 _ABSENT = object()
@@ -189,6 +205,7 @@ def select(entries: Iterable[Entry], *, method: str | None = None, path: str | N
            matched: bool | None = None, body: dict[str, Any] | None = None,
            query: dict[str, str] | None = None) -> Iterator[Entry]:
     method = method.upper() if method else None
+    path_match = compile_glob(path) if path is not None else None  # once, not per entry
     for entry in entries:
         if method is not None and entry.method != method:
             continue
@@ -198,7 +215,7 @@ def select(entries: Iterable[Entry], *, method: str | None = None, path: str | N
             continue
         if matched is not None and entry.matched != matched:
             continue
-        if not path_matches(path, entry.path):
+        if path_match is not None and not path_match(entry.path):
             continue
         if query:
             params = entry.query_params()

@@ -6,17 +6,24 @@ state, how to snapshot and restore it, and how to seed it. Nothing here knows wh
 an API's own code reaches its state by type (``ns.state(RevylState)``), never by a string.
 Namespaces are created on first use, so a test suite can isolate itself just by picking a fresh
 token.
+
+The token itself is a credential (often a real API key pasted by mistake), so nothing here keeps
+it: a namespace is known by the SHA-256 of its token (``name``) and shown by a prefix of that
+(``key``). A shared server must also not grow without bound, so the registry holds at most
+``EMULATOR_MAX_NAMESPACES`` and forgets the least recently used idle one to make room.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from emulator.core.broker import Broker
 from emulator.core.clock import VirtualClock
+from emulator.core.errors import ApiError
 from emulator.core.faults import FaultRules
 from emulator.core.ids import IdGenerator
 from emulator.core.journal import Journal
@@ -78,18 +85,35 @@ class ApiRegistration(Generic[S]):
     seeder: Seeder[S] | None = None
 
 
+def token_digest(token: str) -> str:
+    """What a namespace is known by instead of its token (which may be a real credential)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class NamespaceLimit(ApiError):
+    """Every slot is taken by a namespace with live work: nothing can be forgotten to make
+    room for a new token."""
+
+    status_code = 503
+
+
 class Namespace:
     def __init__(self, name: str, settings: Settings,
                  apis: tuple[ApiRegistration[Any], ...]) -> None:
+        # The registry passes the token's digest (``token_digest``), never the token: the id
+        # streams and fault draws are seeded from it, so they stay deterministic per token.
         self.name = name
-        # Short, stable and safe to print: the token itself is a credential.
-        self.key = hashlib.sha256(name.encode()).hexdigest()[:12]
+        # Short, stable and safe to print: the public face of the digest.
+        self.key = name[:12]
+        # Open streams and WebSockets (beyond SSE subscribers, which the broker counts): a
+        # namespace holding one is never evicted.
+        self.connections = 0
         self.settings = settings
         self.clock = VirtualClock(settings.clock, settings.time_scale, settings.epoch)
         self.start_epoch = self.clock.now()
         self.registrations = apis
         self.ids = IdGenerator(settings.seed, name)
-        # Survives reset: connected streams stay connected across a reset.
+        # Survives reset, its streams do not: ``close_streams`` ends them (a reset, a deletion).
         self.broker = Broker()
         self.apis: dict[str, ApiState] = {}
         self._by_type: dict[type, Any] = {}
@@ -109,8 +133,16 @@ class Namespace:
         found: S = self._by_type[kind]
         return found
 
+    def close_streams(self, reason: str) -> None:
+        """End this namespace's open streams: SSE streams after a last ``reset`` event carrying
+        ``reason``, WebSockets with close code 4012. What they follow is gone (a reset, a
+        deletion), and a stream left open went on reporting it."""
+        self.broker.end(reason, self.key)
+
     def reset(self) -> None:
-        """Back to the fixtures, the seeded id stream and (manual clock) the start time."""
+        """Back to the fixtures, the seeded id stream and (manual clock) the start time; open
+        streams end first."""
+        self.close_streams("namespace reset")
         self.clock.cancel_all()
         for state in self.apis.values():
             state.close()
@@ -120,6 +152,11 @@ class Namespace:
         self.broker.clear_replay()
         self.faults.close()
         self.rebuild()
+
+    def idle(self) -> bool:
+        """Nothing would be lost mid-flight by forgetting it: no timer (a running execution or
+        run, a schedule, a pending fault delay), no stream, no WebSocket."""
+        return not (self.connections or self.clock.pending or self.broker.subscribers)
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -145,7 +182,9 @@ class NamespaceRegistry:
         self.settings = settings
         self._apis: tuple[ApiRegistration[Any], ...] = ()
         self._restore = restore
-        self._namespaces: dict[str, Namespace] = {}
+        # By token digest, least recently used first (``get``/``find`` move a hit to the end).
+        self._namespaces: OrderedDict[str, Namespace] = OrderedDict()
+        self.evicted = 0
         # Snapshots of namespaces not created yet in this process (``--state-file``, an
         # ``all=true`` import), by key: the first request with the matching token restores it.
         self._parked: dict[str, dict[str, Any]] = {}
@@ -159,14 +198,42 @@ class NamespaceRegistry:
     def apis(self) -> tuple[ApiRegistration[Any], ...]:
         return self._apis
 
-    def get(self, name: str) -> Namespace:
-        ns = self._namespaces.get(name)
-        if ns is None:
-            ns = self._namespaces[name] = Namespace(name, self.settings, self._apis)
-            parked = self._parked.pop(ns.key, None)
-            if parked is not None and self._restore is not None:
-                self._restore(ns, parked)
+    def get(self, token: str) -> Namespace:
+        """The token's namespace, made on first use (after forgetting the least recently used
+        idle one when the registry is full; :class:`NamespaceLimit` when none is idle)."""
+        digest = token_digest(token)
+        ns = self._namespaces.get(digest)
+        if ns is not None:
+            self._namespaces.move_to_end(digest)
+            return ns
+        if len(self._namespaces) >= self.settings.max_namespaces:
+            self._evict_one()
+        ns = self._namespaces[digest] = Namespace(digest, self.settings, self._apis)
+        parked = self._parked.pop(ns.key, None)
+        if parked is not None and self._restore is not None:
+            self._restore(ns, parked)
         return ns
+
+    def find(self, token: str) -> Namespace | None:
+        """The token's namespace if it exists: what code that must not create one asks (the
+        journal, for every request, before any route has said the request is authorised)."""
+        digest = token_digest(token)
+        ns = self._namespaces.get(digest)
+        if ns is not None:
+            self._namespaces.move_to_end(digest)
+        return ns
+
+    def _evict_one(self) -> None:
+        for digest, ns in self._namespaces.items():
+            if ns.idle():
+                del self._namespaces[digest]
+                _close(ns)
+                self.evicted += 1
+                return
+        raise NamespaceLimit(
+            f"The emulator holds its maximum of {self.settings.max_namespaces} namespaces "
+            "(EMULATOR_MAX_NAMESPACES) and each has live work; retry later, or free one with "
+            "DELETE /_emulator/namespace")
 
     def park(self, key: str, document: dict[str, Any]) -> None:
         """Keep a namespace snapshot until the namespace with this key is first used."""
@@ -193,10 +260,10 @@ class NamespaceRegistry:
             for state in ns.apis.values():
                 state.close()
 
-    def discard(self, name: str) -> bool:
-        """Forget one namespace (timers cancelled, services closed); False if there was none.
-        Call it on the loop the app runs on."""
-        ns = self._namespaces.pop(name, None)
+    def discard(self, token: str) -> bool:
+        """Forget the token's namespace (timers cancelled, services closed); False if there
+        was none. Call it on the loop the app runs on."""
+        ns = self._namespaces.pop(token_digest(token), None)
         if ns is None:
             return False
         _close(ns)

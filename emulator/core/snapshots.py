@@ -9,6 +9,10 @@ back "re-arm" actions that this module schedules on the namespace clock in the o
 
 An import replaces the namespace's state as a whole; if any part of the document is refused,
 the namespace is put back as it was (nothing half-loaded) and :class:`SnapshotError` says why.
+An import of several namespaces is all or nothing across them: every document is first loaded
+into a scratch namespace of its own (:func:`stage_all`, which a caller may pace between
+documents), and only when all of them load are the live namespaces replaced; one refused
+document used to leave the namespaces before it already replaced.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import json
 import logging
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +34,9 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 1
 MAX_SCALE = 1_000_000.0  # as PUT /_emulator/clock allows
 __all__ = ["Rearm", "SnapshotError", "export_namespace", "import_namespace", "timer_order"]
+# Makes a throwaway namespace named so (the registry's settings and APIs) to load a document
+# into before any live namespace is touched.
+Stage = Callable[[str], Namespace]
 
 
 class Registry(Protocol):
@@ -70,10 +77,21 @@ def export_namespace(ns: Namespace) -> dict[str, Any]:
 
 def export_all(registry: NamespaceRegistry) -> dict[str, Any]:
     """Every namespace, including snapshots still waiting for their first request."""
-    live = [export_namespace(ns) for ns in registry]
-    keys = {doc["namespace"] for doc in live}
-    parked = [doc for doc in registry.parked() if doc.get("namespace") not in keys]
-    return {"schema_version": SCHEMA_VERSION, "namespaces": [*live, *parked]}
+    return {"schema_version": SCHEMA_VERSION, "namespaces": list(export_documents(registry))}
+
+
+def export_documents(registry: NamespaceRegistry) -> Iterator[dict[str, Any]]:
+    """The namespaces of :func:`export_all` one at a time, each exported when it is reached
+    (a caller streaming thousands of them yields to the event loop in between)."""
+    keys = set()
+    parked = registry.parked()  # now: one restored meanwhile is still exported, as it was
+    for ns in registry:
+        document = export_namespace(ns)
+        keys.add(document["namespace"])
+        yield document
+    for document in parked:
+        if document.get("namespace") not in keys:
+            yield document
 
 
 # ------------------------------------------------------------------------------ import
@@ -88,6 +106,12 @@ def check_version(document: Any) -> None:
 
 def import_namespace(ns: Namespace, document: dict[str, Any]) -> None:
     """Replace ``ns``'s state with the document's. All or nothing."""
+    _replace(ns, document)
+
+
+def _replace(ns: Namespace, document: dict[str, Any]) -> dict[str, Any]:
+    """:func:`import_namespace`, answering the namespace's document from before (what puts it
+    back if a later namespace of the same import is refused)."""
     check_version(document)
     for key in ("clock", "ids"):
         if not isinstance(document.get(key), dict):
@@ -102,6 +126,7 @@ def import_namespace(ns: Namespace, document: dict[str, Any]) -> None:
             raise
         raise SnapshotError(f"Snapshot refused ({type(exc).__name__}: {exc}); "
                             "the namespace was left as it was") from exc
+    return before
 
 
 def _verify(ns: Namespace) -> None:
@@ -112,9 +137,8 @@ def _verify(ns: Namespace) -> None:
         state.verify()
 
 
-def import_all(registry: Registry, document: dict[str, Any]) -> dict[str, int]:
-    """``{"namespaces": [...]}``: live namespaces are replaced at once, others are parked
-    until their token is first used. Every entry is checked before any is applied."""
+def namespace_entries(document: Any) -> list[dict[str, Any]]:
+    """The per-namespace documents of an all-namespaces snapshot, each checked on its face."""
     check_version(document)
     entries = document.get("namespaces")
     if not isinstance(entries, list):
@@ -123,17 +147,67 @@ def import_all(registry: Registry, document: dict[str, Any]) -> dict[str, int]:
         check_version(entry)
         if not isinstance(entry.get("namespace"), str):
             raise SnapshotError("Every namespace snapshot needs its 'namespace' key")
-    by_key = {ns.key: ns for ns in registry}
-    imported = parked = 0
+    return entries
+
+
+def live_entries(entries: list[dict[str, Any]], registry: Registry) -> list[dict[str, Any]]:
+    """The documents an import replaces a live namespace with (the others are parked)."""
+    keys = {ns.key for ns in registry}
+    return [entry for entry in entries if entry["namespace"] in keys]
+
+
+def stage_all(entries: list[dict[str, Any]], stage: Stage) -> Iterator[None]:
+    """Load every document into a scratch namespace of its own (then thrown away), so a
+    refused one is found before anything live changes; yields after each, for a caller that
+    must not hold the event loop for all of them at once."""
     for entry in entries:
-        ns = by_key.get(entry["namespace"])
-        if ns is None:
+        scratch = stage(entry["namespace"])
+        try:
+            import_namespace(scratch, entry)
+        except SnapshotError as exc:
+            raise SnapshotError(f"namespace {entry['namespace']}: {exc}; nothing was imported"
+                                ) from exc
+        finally:
+            _discard(scratch)
+        yield
+
+
+def _discard(ns: Namespace) -> None:
+    ns.clock.cancel_all()
+    ns.clock.stop_driver()
+    ns.broker.close()
+    for state in ns.apis.values():
+        state.close()
+
+
+def import_all(registry: Registry, document: dict[str, Any],
+               stage: Stage | None = None, staged: bool = False) -> dict[str, int]:
+    """``{"namespaces": [...]}``: live namespaces are replaced at once, others are parked
+    until their token is first used (kept as they are, restored then). All or nothing: with
+    ``stage`` the document of every live namespace is loaded into a scratch namespace first
+    (``staged``: the caller already ran :func:`stage_all`), and a live namespace refused anyway
+    puts back those replaced before it."""
+    entries = namespace_entries(document)
+    by_key = {ns.key: ns for ns in registry}
+    if stage is not None and not staged:
+        for _ in stage_all(live_entries(entries, registry), stage):
+            pass
+    replaced: list[tuple[Namespace, dict[str, Any]]] = []
+    try:
+        for entry in entries:
+            ns = by_key.get(entry["namespace"])
+            if ns is not None:
+                replaced.append((ns, _replace(ns, entry)))
+    except SnapshotError:
+        for ns, before in reversed(replaced):
+            _apply(ns, before)
+        raise
+    parked = 0
+    for entry in entries:
+        if entry["namespace"] not in by_key:
             registry.park(entry["namespace"], entry)
             parked += 1
-        else:
-            import_namespace(ns, entry)
-            imported += 1
-    return {"imported": imported, "parked": parked}
+    return {"imported": len(replaced), "parked": parked}
 
 
 def restore_parked(ns: Namespace, document: dict[str, Any]) -> None:

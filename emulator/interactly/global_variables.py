@@ -4,7 +4,12 @@ Plain values and secrets live here; two read-only system variables (the API base
 caller's API token) are synthesised on every read rather than stored, so they can never be
 edited, deleted or go stale. Runs see every global twice, by bare name (``{{company_name}}``,
 what notebook 07 uses) and under ``global`` (``{{global.company_name}}``, what the SDK
-docstrings say), with secrets and the token unmasked: only the wire masks them.
+docstrings say), with secrets unmasked: only the wire masks them.
+
+The token is the exception: the emulator never keeps a caller's credential (it would end up in
+runs' stored variables, snapshots and ``--state-file``), so the system variable holds the mask
+everywhere, runs included, as the wire always showed it. Snapshots export secret values as
+:data:`MASK` too (``export_state``): a restored secret reads as the placeholder.
 """
 
 from __future__ import annotations
@@ -81,16 +86,15 @@ class Variable:
 
 
 class GlobalVariables:
-    """One namespace's globals. ``base_url`` and ``token`` feed the system variables. Made by
+    """One namespace's globals. ``base_url`` feeds a system variable. Made by
     ``InteractlyState.globals``, which also lets every new run of the namespace see them."""
 
     def __init__(self, new_id: Callable[[], str], now: Callable[[], str], base_url: str,
-                 token: str, seed_key: str) -> None:
+                 seed_key: str) -> None:
         self.new_id = new_id
         self.now = now
         self.by_id: dict[str, Variable] = {}
         self._base_url = base_url
-        self._token = token
         self._seed_key = seed_key
         self._created = now()
 
@@ -100,7 +104,7 @@ class GlobalVariables:
         they never shift the ids of what the caller creates)."""
         rows = [(SYSTEM_BASE_URL, self._base_url, False,
                  "Base URL of the Interactly workflows API"),
-                (SYSTEM_TOKEN, self._token, True, "API token of this team")]
+                (SYSTEM_TOKEN, MASK, True, "API token of this team")]
         return [Variable(hashlib.sha256(f"{self._seed_key}:{name}".encode()).hexdigest()[:24],
                          name, value, description, SYSTEM_CATEGORY, secret, "", "system",
                          "system", self._created, self._created, is_system=True)
@@ -135,7 +139,6 @@ class GlobalVariables:
         """``resolve()``: team secrets decrypted (the route is for execution services), the
         system token masked (the SDK documents that any team member can reach it)."""
         values = {v.name: v.value for v in self.system()}
-        values[SYSTEM_TOKEN] = MASK
         values.update({v.name: v.value for v in self.by_id.values()})
         return values
 
@@ -198,8 +201,10 @@ class GlobalVariables:
     # ------------------------------------------------------------------ snapshots
     def export_state(self) -> dict[str, Any]:
         """The team's variables (system ones are synthesised, not kept) and the moment the
-        system variables say they were created."""
-        return {"variables": [asdict(v) for v in self.by_id.values()],
+        system variables say they were created. A secret's value is exported as the mask: a
+        snapshot is a file people share and commit, and must hold no secret."""
+        return {"variables": [{**asdict(v), "value": MASK} if v.is_secret and v.value
+                              else asdict(v) for v in self.by_id.values()],
                 "created": self._created}
 
     def restore_state(self, data: dict[str, Any]) -> list[Rearm]:

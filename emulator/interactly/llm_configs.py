@@ -34,6 +34,15 @@ def redact(value: Any) -> Any:
     return value
 
 
+def _at_rest(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: ("********" if k in SECRET_KEYS and v else _at_rest(v))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_at_rest(v) for v in value]
+    return value
+
+
 def keep_secrets(stored: Any, incoming: Any) -> Any:
     """An update that carries a redacted (``null``/absent) ``api_key`` keeps the stored one."""
     if isinstance(stored, dict) and isinstance(incoming, dict):
@@ -151,7 +160,8 @@ class LLMConfigs:
 
     # ------------------------------------------------------------------ snapshots
     def export_state(self) -> dict[str, Any]:
-        return {"records": self.records}
+        """API keys are exported as a placeholder: a snapshot must hold no secret."""
+        return {"records": _at_rest(self.records)}
 
     def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
         self.records = dict(data.get("records") or {})

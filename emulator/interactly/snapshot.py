@@ -31,14 +31,39 @@ def export(state: InteractlyState, skipped: list[str]) -> dict[str, Any]:
             # Neither saves nor says it keeps nothing: named rather than silently lost
             # (tests/unit/test_interactly_services.py fails before this can ship).
             skipped.append(f"interactly.{name}")
+    runs = state.runs.export_state()
+    secrets = _secret_values(state)
+    if secrets:
+        runs = _masked(runs, secrets)
     return {
         **state.catalog.export_state(),
-        **state.runs.export_state(),
+        **runs,
         "scripts": [{"script": s.model_dump(), "remaining": n}
                     for s, n in state.scripts.entries()],
         "sessions": sorted(state.sessions),
         "services": services,
     }
+
+
+def _secret_values(state: InteractlyState) -> dict[str, str]:
+    """Secret globals by name (only if the service was made: nothing else can hold one)."""
+    if "globals" not in state.made_services():
+        return {}
+    return {v.name: v.value for v in state.globals.by_id.values() if v.is_secret and v.value}
+
+
+def _masked(value: Any, secrets: dict[str, str]) -> Any:
+    """A copy in which every ``name: value`` of a secret global (a run's copy of its variables,
+    bare or under ``global``, and its checkpoints' copies) reads as the mask: a run restored
+    from a snapshot sees the placeholder, as the globals themselves do."""
+    from emulator.interactly.global_variables import MASK
+
+    if isinstance(value, dict):
+        return {k: MASK if secrets.get(k) == v and isinstance(v, str) else _masked(v, secrets)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, secrets) for v in value]
+    return value
 
 
 # ------------------------------------------------------------------------------ import

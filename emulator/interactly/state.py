@@ -79,7 +79,7 @@ class InteractlyState:
         settings = self.ns.settings
         public = (settings.public_url or f"http://localhost:{settings.port}").rstrip("/")
         made = GlobalVariables(self.ns.ids.object_id, self.ns.clock.now_iso,
-                               f"{public}/workflows", self.ns.name, self.ns.key)
+                               f"{public}/workflows", self.ns.key)
         self.runs.dynamic_sources.append(made.dynamic_variables)
         return made
 

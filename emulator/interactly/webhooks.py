@@ -396,7 +396,9 @@ class Webhooks:
             raw["attempts"] = [asdict(a) for a in e.attempts]
             raw["timer"] = timer_state(e.timer)
             events.append(raw)
-        return {"subscriptions": [asdict(s) for s in self.subscriptions.values()],
+        # A receiver's bearer token is a credential: exported as a placeholder.
+        return {"subscriptions": [{**asdict(s), "bearer_token": "********"} if s.bearer_token
+                                  else asdict(s) for s in self.subscriptions.values()],
                 "events": events}
 
     def restore_state(self, data: dict[str, Any]) -> list[Rearm]:

@@ -14,7 +14,9 @@ is tested without a socket (``tests/unit/test_interactly_ws_protocol.py``):
   is not a JSON object, 4006 a start frame with ``initial_state``, 4007 a ``rerun_token`` that
   is unknown, expired, minted for another workflow/version or whose workflow changed since,
   4000 a start the service refuses and 4004 a later turn it refuses (the reason is the error,
-  cut to 120 characters, what fits a close frame).
+  cut to 120 characters, what fits a close frame);
+* 4012 (:data:`NAMESPACE_CLOSED`) when the namespace is reset or deleted under an open socket,
+  the reason saying which: the run it drove is gone.
 
 A valid ``rerun_token`` starts a re-run from its projection; the start frame is then the
 re-run's first turn. Runs driven here store their hydrated config and per-turn checkpoints
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
 MAX_FRAME = 1024 * 1024
 REASON_LIMIT = 120  # a close frame's reason must fit in 123 bytes
+NAMESPACE_CLOSED = 4012
 Frame = dict[str, Any]
 
 

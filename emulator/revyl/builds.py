@@ -29,14 +29,21 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol, TypeVar
 
 from emulator.core.clock import VirtualClock
-from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound
+from emulator.core.errors import ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge
 from emulator.core.ids import IdGenerator
 from emulator.core.loopback import allowed_url, host_of
 from emulator.core.namespaces import Rearm
 from emulator.revyl import artifacts, records
 from emulator.revyl.branches import Branch, BuildBranches
 from emulator.revyl.catalog import App, Build, Catalog
-from emulator.revyl.downloads import FAIL_HOST, DownloadFailed, download, placeholder
+from emulator.revyl.downloads import (
+    FAIL_HOST,
+    DownloadFailed,
+    DownloadTimedOut,
+    DownloadTooLarge,
+    download,
+    placeholder,
+)
 
 UPLOAD_TTL_SECONDS = 3600.0
 PLATFORMS = {"android": "Android", "ios": "iOS", "web": "Web"}
@@ -235,7 +242,7 @@ class Builds:
     async def import_from_url(self, app_id: str, version: str, url: str, *,
                               headers: dict[str, str], metadata: dict[str, Any],
                               set_as_current: bool, allow_hosts: list[str],
-                              max_bytes: int, mode: str = "offline",
+                              max_bytes: int, mode: str = "offline", timeout: float = 60.0,
                               branch_id: str | None = None, branch_name: str | None = None,
                               pin: bool = False) -> tuple[Build, bool]:
         """Download ``url`` (or stand in for it) and store it as a ready build: (build,
@@ -245,8 +252,10 @@ class Builds:
         fetching anything, so a retried CI step does not fail with a 409. The emulator never
         reaches the internet: loopback and ``allow_hosts`` are fetched; any other http(s) host
         gets a deterministic placeholder artifact in ``offline`` mode and is refused in
-        ``strict`` mode. :data:`FAIL_HOST`, any other scheme, a failed fetch and one over
-        ``max_bytes`` are a :class:`DownloadRefused` (502).
+        ``strict`` mode. :data:`FAIL_HOST`, any other scheme and a failed fetch are a
+        :class:`DownloadRefused` (502); a download over ``max_bytes`` is a 413, one not done
+        within ``timeout`` seconds a 408 (the bounds a shared server needs: an endless stream
+        was read for as long as it lasted).
         """
         found = self.existing(app_id, version)
         if found is not None and found.status == "ready":
@@ -259,7 +268,13 @@ class Builds:
         source = {**metadata, "source": "from_url", "from_url": url}
         if allowed_url(url, allow_hosts):
             try:
-                data, file_name = await download(url, headers, max_bytes)
+                data, file_name = await download(url, headers, max_bytes, timeout)
+            except DownloadTooLarge as exc:
+                raise PayloadTooLarge(f"Failed to download artifact from {url}: {exc} (limit: "
+                                      "EMULATOR_MAX_UPLOAD_BYTES)") from None
+            except DownloadTimedOut as exc:
+                raise ApiError(f"Failed to download artifact from {url}: {exc} (limit: "
+                               "EMULATOR_FROM_URL_TIMEOUT_SECONDS)", 408) from None
             except DownloadFailed as exc:
                 raise DownloadRefused(f"Failed to download artifact from {url}: {exc}") from None
         elif host is None or mode == "strict":

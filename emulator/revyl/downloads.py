@@ -32,24 +32,47 @@ class DownloadFailed(Exception):
     pass
 
 
+class DownloadTooLarge(DownloadFailed):
+    pass
+
+
+class DownloadTimedOut(DownloadFailed):
+    pass
+
+
 def file_name_of(url: str) -> str:
     return posixpath.basename(unquote(urlsplit(url).path)) or "artifact.bin"
 
 
-async def download(url: str, headers: dict[str, str], cap: int) -> tuple[bytes, str]:
+async def download(url: str, headers: dict[str, str], cap: int,
+                   timeout: float = 60.0) -> tuple[bytes, str]:
+    """The body at ``url``, whole within ``timeout`` seconds and ``cap`` bytes: a server that
+    streams forever (or just slowly) is dropped at one of the two, not read for as long as it
+    keeps sending (httpx's own timeout is per read). A larger Content-Length is refused before
+    a byte of the body is read."""
+    import asyncio
+
     import httpx
 
     data = bytearray()
     try:
-        async with httpx.AsyncClient(timeout=30, follow_redirects=False,
-                                     trust_env=False) as client, \
+        async with asyncio.timeout(timeout), \
+                httpx.AsyncClient(timeout=min(30.0, timeout), follow_redirects=False,
+                                  trust_env=False) as client, \
                 client.stream("GET", url, headers=headers) as response:
             if response.status_code != 200:
                 raise DownloadFailed(f"HTTP {response.status_code}")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise DownloadTooLarge(f"artifact larger than {cap} bytes")
             async for chunk in response.aiter_bytes():
                 data += chunk
                 if len(data) > cap:
-                    raise DownloadFailed(f"artifact larger than {cap} bytes")
+                    raise DownloadTooLarge(f"artifact larger than {cap} bytes")
+    except TimeoutError:
+        raise DownloadTimedOut(f"not complete within {timeout:g} s") from None
+    except httpx.TimeoutException:
+        raise DownloadTimedOut("the server stopped sending") from None
     except httpx.HTTPError as exc:
         raise DownloadFailed(type(exc).__name__) from None
     if not data:

@@ -346,9 +346,11 @@ class Variables:
 
     # ------------------------------------------------------------------ snapshots
     def export_state(self) -> dict[str, Any]:
+        """Secret values are exported as the mask (a snapshot is a file people share): a
+        restored secret keeps its name and "has a value", but the value is the placeholder."""
         return {"custom_variable_ids": {t: dict(ids) for t, ids in self.custom_ids.items()},
-                "global_variables": [asdict(g) for g in self.globals.values()],
-                "launch_variables": [asdict(v) for v in self.launch.values()],
+                "global_variables": [_at_rest(asdict(g)) for g in self.globals.values()],
+                "launch_variables": [_at_rest(asdict(v)) for v in self.launch.values()],
                 "launch_attachments": {t: list(ids) for t, ids in self.attachments.items()}}
 
     def restore_state(self, data: dict[str, Any]) -> list[Rearm]:
@@ -359,6 +361,12 @@ class Variables:
         self.attachments = {t: list(ids)
                             for t, ids in data.get("launch_attachments", {}).items()}
         return []
+
+
+def _at_rest(row: dict[str, Any]) -> dict[str, Any]:
+    if row["is_secret"] and row["value"]:
+        row["value"] = SECRET_MASK
+    return row
 
 
 # ---------------------------------------------------------------------------- wire shapes

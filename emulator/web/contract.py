@@ -85,10 +85,11 @@ def media(code: int, media_type: str, description: str,
                    "content": {media_type: {"schema": schema or {"type": "string"}}}}}
 
 
-# Every route may answer these without declaring them: FastAPI's request validation (422) and
-# a body cut off by the client (499). The APIs' routers declare 401 for all their routes
-# (emulator.web.routing.api_router).
-IMPLICIT: dict[int, Any] = {422: ErrorResponse, 499: ErrorResponse}
+# Every route may answer these without declaring them: FastAPI's request validation (422), a
+# body cut off by the client (499) and, for a token the server has no room left for, the
+# namespace cap (503, emulator.core.namespaces.NamespaceLimit). The APIs' routers declare 401
+# for all their routes (emulator.web.routing.api_router).
+IMPLICIT: dict[int, Any] = {422: ErrorResponse, 499: ErrorResponse, 503: ErrorResponse}
 
 
 class Contract:

@@ -11,7 +11,6 @@ import hashlib
 import time
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,15 +24,21 @@ from emulator.core.journal import (
     Journal,
 )
 from emulator.core.namespaces import Namespace
+from emulator.web.auth import BEARER_NS_SCOPE_KEY, CLAIM_SCOPE_KEY, Claim
 
 _MISSING = object()
+# What near_misses compares of a path at most: whole, and per segment.
+NEAR_MISS_CHARS = 96
+NEAR_MISS_SEGMENT_CHARS = 32
 
 
 # --------------------------------------------------------------------------- namespace lookup
 def scope_namespace(scope: Scope) -> Namespace | None:
     """The caller's namespace, resolved once per request and cached in the scope: the bearer
-    token (both APIs), a WebSocket's single-use ``?token=<ns key>.<nonce>``, or the namespace key
-    in a presigned upload/download path. None for anonymous requests."""
+    token of a namespace that exists (both APIs). None for anonymous requests, and for those
+    whose route must first vouch for them (a new token, a WebSocket's single-use ``?token=<ns
+    key>.<nonce>``, a presigned upload/download path: the key in them is public, so only the
+    route that checks the nonce or upload id may claim the request for the namespace)."""
     ns = scope.get(NS_SCOPE_KEY, _MISSING)
     if ns is _MISSING:
         ns = scope[NS_SCOPE_KEY] = _resolve(scope)
@@ -50,18 +55,31 @@ def _resolve(scope: Scope) -> Namespace | None:
             scheme, _, token = value.decode("latin-1").strip().partition(" ")
             token = token.strip()
             if scheme.lower() == "bearer" and token:
-                return registry.get(token)
+                ns = registry.find(token)
+                if ns is None:
+                    scope[CLAIM_SCOPE_KEY] = Claim()
+                    return None
+                scope[BEARER_NS_SCOPE_KEY] = ns
+                return ns
             return None
     if scope["type"] == "websocket":
-        for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
-            if name == "token" and value:
-                return registry.by_key(value.split(".", 1)[0])
+        if b"token=" in scope.get("query_string", b""):
+            scope[CLAIM_SCOPE_KEY] = Claim()
         return None
-    path: str = scope["path"]
-    if path.startswith(("/_emulator/uploads/", "/_emulator/downloads/")):
-        parts = path.split("/")
-        return registry.by_key(parts[3]) if len(parts) > 3 else None
+    if scope["path"].startswith(("/_emulator/uploads/", "/_emulator/downloads/")):
+        scope[CLAIM_SCOPE_KEY] = Claim()
     return None
+
+
+def _claimed(scope: Scope, entry: Entry, journal: Journal) -> Journal:
+    """Where an entry opened as anonymous goes: the namespace its route vouched for, if any."""
+    holder: Claim | None = scope.get(CLAIM_SCOPE_KEY)
+    ns = holder.ns if holder is not None else None
+    if ns is None:
+        return journal
+    entry.namespace = ns.key
+    entry.time = ns.clock.now()
+    return ns.journal
 
 
 def anonymous_journal(app: Any) -> Journal:
@@ -100,9 +118,16 @@ def near_misses(method: str, path: str, table: list[tuple[str, list[str]]],
                 n: int = 3, cutoff: float = 0.6) -> list[dict[str, Any]]:
     """Routes most like ``method path``: templates are filled with the request's own segments
     (so ids do not count as differences), then compared with difflib; the same method earns a
-    small bonus. Best first."""
+    small bonus. Best first. difflib's cost grows with the square of the lengths (a 4 KB path
+    took seconds): a long path is compared by the start of each segment and of the whole."""
     segments = path.strip("/").split("/")
+    if len(path) > NEAR_MISS_CHARS:
+        segments = [s[:NEAR_MISS_SEGMENT_CHARS] for s in segments]
+        path = ("/" + "/".join(segments))[:NEAR_MISS_CHARS]
     scored = []
+    # The path is the indexed side, indexed once; each template only replaces the other side.
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(path)
     for template, methods in table:
         parts = template.strip("/").split("/")
         if len(parts) == len(segments):
@@ -110,8 +135,11 @@ def near_misses(method: str, path: str, table: list[tuple[str, list[str]]],
                                     for s, p in zip(segments, parts, strict=True))
         else:
             filled = template
-        matcher = difflib.SequenceMatcher(None, path, filled, autojunk=False)
-        if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+        filled = filled[:NEAR_MISS_CHARS]
+        if 2.0 * min(len(path), len(filled)) < cutoff * (len(path) + len(filled)):
+            continue  # real_quick_ratio, before anything is indexed
+        matcher.set_seq1(filled)
+        if matcher.quick_ratio() < cutoff:
             continue
         ratio = matcher.ratio()
         if ratio < cutoff:
@@ -210,9 +238,11 @@ class RequestJournal:
         recorded = False
 
         async def journal_send(message: Message) -> None:
-            nonlocal recorded
+            nonlocal recorded, journal
             if message["type"] == "http.response.start" and not recorded:
                 entry.status = message["status"]
+                if entry.namespace is None:
+                    journal = _claimed(scope, entry, journal)
                 journal.add(entry)  # now, so a long-lived stream shows while it runs
                 recorded = True
             await send(message)
@@ -231,14 +261,26 @@ class RequestJournal:
                                                           and "endpoint" not in scope)):
                 entry.matched = False  # the router's own answer: no route took it
             if not recorded:
+                if entry.namespace is None:
+                    journal = _claimed(scope, entry, journal)
                 journal.add(entry)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope[RAW_RECEIVE_SCOPE_KEY] = receive
         entry, journal = self._open(scope, "WS")
-        journal.add(entry)
+        # Known at once, or once the route vouched for it (its first message).
+        recorded = entry.namespace is not None
+        if recorded:
+            journal.add(entry)
+
+        def record() -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                _claimed(scope, entry, journal).add(entry)
 
         async def ws_send(message: Message) -> None:
+            record()
             kind = message["type"]
             if kind == "websocket.accept":
                 entry.status = 101
@@ -260,6 +302,7 @@ class RequestJournal:
         try:
             await self.app(scope, ws_receive, ws_send)
         finally:
+            record()
             entry.duration_ms = round((time.perf_counter() - entry.started) * 1000, 3)
             entry.fault = scope.get(FAULT_SCOPE_KEY)
             if entry.fault is None and "endpoint" not in scope:

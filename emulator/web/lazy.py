@@ -22,6 +22,13 @@ if TYPE_CHECKING:
     from fastapi import APIRouter, FastAPI
 
 
+# One family is built at a time, whichever thread asks: FastAPI silences a pydantic warning
+# while it builds a route's fields with ``warnings.catch_warnings()``, which is not thread-safe,
+# and families built side by side in their own threads let it through to stderr (under the
+# ``Ready.`` line, where scripts read the last line). The GIL made parallel builds no faster.
+_BUILDING = threading.Lock()
+
+
 class LazyRoutes:
     """One family: ``load`` returns its routers; ``covers(path)`` says which requests need it."""
 
@@ -38,7 +45,7 @@ class LazyRoutes:
         """Builds and mounts the family once; callers from any thread wait for that."""
         if self.loaded:
             return
-        with self._lock:
+        with self._lock, _BUILDING:
             if not self.loaded:
                 mount(self.app, *self.load())
                 self.loaded = True

@@ -170,8 +170,8 @@ def test_the_patch_and_the_namespace_end_with_the_mock(local_server):
     with mock_emulator(pass_through=False) as emu:
         httpx.post(REVYL + EXECUTE, json={"test_id": LOGIN}, headers=AUTH)
         registry = emu.app.state.registry
-        assert emu.thread.call(lambda: emu.token in {ns.name for ns in registry})
-    assert not emu.thread.call(lambda: emu.token in {ns.name for ns in registry})
+        assert emu.thread.call(lambda: registry.find(emu.token) is not None)
+    assert not emu.thread.call(lambda: registry.find(emu.token) is not None)
     assert httpx.get(local_server).text == "real server"  # no longer refused
     with pytest.raises(httpx.ConnectError):  # and no longer answered
         httpx.get(WHO, headers=AUTH, timeout=2)

@@ -108,6 +108,9 @@ async def test_find_and_count_by_body_fields(emulator_client):
 
 
 async def test_unmatched_requests_come_with_near_miss_hints(emulator_client):
+    # The namespace exists first: a token's typos alone make none (they go to the anonymous
+    # journal, as tests/robustness/test_hostile_tenants.py checks).
+    assert (await emulator_client.get("/_emulator/clock")).status_code == 200
     typo = await emulator_client.get("/api/v1/tests/get_test_execution_tsk",
                                      params={"task_id": "x"})
     assert typo.status_code == 404
@@ -139,19 +142,19 @@ async def test_namespaces_are_isolated_and_all_widens(emulator_app, emulator_cli
     await emulator_client.get("/api/v1/tests/get_simple_tests")
     async with other_client(emulator_app, "other-token") as other, \
             other_client(emulator_app, None) as anonymous:
-        await other.get("/health_check")
+        await other.get("/_emulator/clock")
         await anonymous.get("/health_check", params={"probe": "isolation"})
         mine = await journal(emulator_client)
         theirs = await journal(other)
         everything = await journal(emulator_client, all="true")
     assert [e["path"] for e in mine["entries"]] == ["/api/v1/tests/get_simple_tests"]
-    assert [e["path"] for e in theirs["entries"]] == ["/health_check"]
+    assert [e["path"] for e in theirs["entries"]] == ["/_emulator/clock"]
     assert theirs["entries"][0]["namespace"] != NS_KEY
     # Requests without a token are journaled apart; they outlive the plugin's per-test
     # registry reset (the app is reused), hence the probe that marks this test's own.
     seen = [(e["path"], e["namespace"] is None) for e in everything["entries"]
             if e["namespace"] is not None or e["query"] == "probe=isolation"]
-    assert seen == [("/api/v1/tests/get_simple_tests", False), ("/health_check", False),
+    assert seen == [("/api/v1/tests/get_simple_tests", False), ("/_emulator/clock", False),
                     ("/health_check", True)]
 
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from emulator.core.namespaces import token_digest
 from emulator.pytest_plugin import Emulator, EmulatorError, EmulatorProcess
 
 pytest_plugins = ["pytester"]
@@ -29,7 +30,7 @@ async def test_emulator_bundles_a_namespaced_client_and_urls(emulator):
                                  base_url=emulator.interactly_base_url,
                                  headers=emulator.headers) as own:
         assert (await own.get("/v1/workflows")).json()["total"] == 0
-    assert emulator.namespace.name == emulator.token
+    assert emulator.namespace.name == token_digest(emulator.token)  # never the token itself
 
 
 @pytest.mark.anyio

@@ -75,7 +75,9 @@ FIXTURE_WORKFLOW = "f1000000-0000-4000-8000-000000000001"
 ANDROID_APP = "a1000000-0000-4000-8000-000000000001"
 FIXTURE_BUILD = "b1000000-0000-4000-8000-000000000002"
 
-APP = create_app(Settings(clock="manual"))
+# The fuzzer's query strings can pass the 8 KiB request-target cap, a transport limit answered
+# (414) before any route and tested in test_shared_server.py: lifted so the routes are fuzzed.
+APP = create_app(Settings(clock="manual", max_url_bytes=1 << 20))
 schema = schemathesis.openapi.from_asgi(
     "/openapi.json", APP, config=schemathesis.Config.from_dict({
         "seed": SEED,

@@ -102,15 +102,17 @@ async def test_from_url_is_idempotent_on_app_and_version_without_fetching(
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize(("path", "options", "reason"), [
-    ("/missing.apk", {}, "HTTP 404"),
-    ("/big.apk", {"max_bytes": 10}, "artifact larger than 10 bytes"),
+@pytest.mark.parametrize(("path", "options", "status", "reason"), [
+    ("/missing.apk", {}, 502, "HTTP 404"),
+    ("/big.apk", {"max_bytes": 10}, 413,
+     "artifact larger than 10 bytes (limit: EMULATOR_MAX_UPLOAD_BYTES)"),
 ])
-async def test_a_failed_download_is_a_502(state: RevylState, server: str, path: str,
-                                         options: dict[str, Any], reason: str) -> None:
-    with pytest.raises(DownloadRefused) as caught:
+async def test_a_failed_download_is_a_502_an_oversized_one_a_413(
+        state: RevylState, server: str, path: str, options: dict[str, Any], status: int,
+        reason: str) -> None:
+    with pytest.raises(ApiError) as caught:
         await from_url(state, server + path, **options)
-    assert caught.value.status_code == 502
+    assert caught.value.status_code == status
     assert caught.value.detail == f"Failed to download artifact from {server}{path}: {reason}"
     assert state.builds.existing(ANDROID_APP, "9.0.0") is None
 

@@ -16,11 +16,12 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from emulator.core.errors import ApiError
 from emulator.core.namespaces import Namespace
 from emulator.interactly.state import interactly
-from emulator.interactly.ws_protocol import Reply, RunStream
-from emulator.web.auth import bearer_token, registry
+from emulator.interactly.ws_protocol import NAMESPACE_CLOSED, REASON_LIMIT, Reply, RunStream
+from emulator.web.auth import bearer_token, claim, registry
 
 router = APIRouter()
 Batches = asyncio.Queue[list[dict[str, Any]]]
+Ended = asyncio.Future[str]  # why the namespace's streams were ended
 
 
 def websocket_namespace(ws: WebSocket) -> Namespace | None:
@@ -31,10 +32,10 @@ def websocket_namespace(ws: WebSocket) -> Namespace | None:
         key = token.split(".", 1)[0]
         ns = registry(ws).by_key(key)
         if ns is not None and interactly(ns).consume_session(token):
-            return ns
+            return claim(ws, ns)
         return None
     try:
-        return registry(ws).get(bearer_token(ws))
+        return claim(ws, registry(ws).get(bearer_token(ws)))
     except ApiError:
         return None
 
@@ -49,13 +50,23 @@ async def run_stream(ws: WebSocket) -> None:
     background: Batches = asyncio.Queue()
     stream = RunStream(interactly(ns), ws.headers.get("teamid", ""), ws.headers.get("uuid", ""),
                        background.put_nowait)
+    ns.connections += 1  # an open socket: the namespace is not evicted under it
+    ended: Ended = asyncio.get_running_loop().create_future()
+
+    def end(reason: str) -> None:  # the namespace was reset or deleted under the socket
+        if not ended.done():
+            ended.set_result(reason)
+
+    detach = ns.broker.attach(end)
     try:
-        text = await receive_text(ws)
+        text = await next_text(ws, stream, background, ended)
         while text is not None:
             if not await send(ws, stream.receive(text)):
                 return
-            text = await next_text(ws, stream, background)
+            text = await next_text(ws, stream, background, ended)
     finally:
+        detach()
+        ns.connections -= 1
         stream.close()
 
 
@@ -77,15 +88,22 @@ async def send(ws: WebSocket, reply: Reply) -> bool:
     return True
 
 
-async def next_text(ws: WebSocket, stream: RunStream, background: Batches) -> str | None:
+async def next_text(ws: WebSocket, stream: RunStream, background: Batches,
+                    ended: Ended) -> str | None:
     """Send background events until the client sends its next frame. None when the client
-    left or background work finished the run (the socket is then closed)."""
+    left, background work finished the run or the namespace was reset (the socket is then
+    closed: 4012 for a reset, :data:`NAMESPACE_CLOSED`)."""
     receive = asyncio.ensure_future(receive_text(ws))
     try:
         while True:
             pumped = asyncio.ensure_future(background.get())
-            done, _ = await asyncio.wait({receive, pumped},
-                                         return_when=asyncio.FIRST_COMPLETED)
+            waiting: set[asyncio.Future[Any]] = {receive, pumped, ended}
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if ended.done():
+                pumped.cancel()
+                if not receive.done() or receive.result() is not None:  # still connected
+                    await ws.close(NAMESPACE_CLOSED, ended.result()[:REASON_LIMIT])
+                return None
             if pumped not in done:
                 pumped.cancel()
                 return receive.result()

@@ -11,7 +11,6 @@ from emulator.revyl.routes import (
     reports,
     test_extras,
     tests,
-    workflows,
     yaml,
 )
 
@@ -22,7 +21,14 @@ def routers() -> tuple[APIRouter, ...]:
     families below, are built lazily (``emulator.app.LAZY_FAMILIES``): a run does not need
     them, and ``Ready.`` should not wait for them."""
     return (account.public, account.router, executions.router, tests.router,
-            workflows.router, monitor.router, reports.router, yaml.router, test_extras.router)
+            monitor.router, reports.router, yaml.router, test_extras.router)
+
+
+def workflow_routers() -> tuple[APIRouter, ...]:
+    """Workflows and their executions (imported on first use: ~50 ms of ``Ready.``)."""
+    from emulator.revyl.routes import workflows
+
+    return (workflows.router,)
 
 
 def management_routers() -> tuple[APIRouter, ...]:

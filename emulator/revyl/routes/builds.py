@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import asyncio
+from collections.abc import Awaitable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Body, Depends, File, Query, Request, UploadFile
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse
 
 from emulator.core.namespaces import Namespace
@@ -162,9 +165,34 @@ async def stream_upload(app_id: str, request: Request, ns: Ns,
 
 # Spec §9.2: a URL that cannot be fetched is a 502 (the magic fail host, another scheme, a
 # failed loopback fetch; with EMULATOR_FROM_URL=strict any host but loopback or the
-# allow-list), part of the contract rather than an emulator failure.
-FROM_URL_ERRORS = errors(400, 404, 409, 413, 502)
+# allow-list), part of the contract rather than an emulator failure. 413 and 408: a download
+# over EMULATOR_MAX_UPLOAD_BYTES or EMULATOR_FROM_URL_TIMEOUT_SECONDS.
+FROM_URL_ERRORS = errors(400, 404, 408, 409, 413, 502)
 FROM_URL_ERRORS[502]["description"] = "The artifact could not be downloaded"
+FROM_URL_ERRORS[408]["description"] = "The download took longer than the emulator allows"
+T = TypeVar("T")
+
+
+async def unless_client_leaves(request: Request, work: Awaitable[T]) -> T:
+    """``work``'s result, or :class:`ClientDisconnect` (journaled as 499) as soon as the client
+    is gone: a download for nobody was read on to its end. With the body read, the next
+    ``receive`` returns only when the client disconnects (or the response is done)."""
+    task = asyncio.ensure_future(work)
+
+    async def gone() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    watcher = asyncio.ensure_future(gone())
+    try:
+        await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+        if not task.done():
+            task.cancel()
+    if not task.done() or task.cancelled():
+        raise ClientDisconnect()
+    return task.result()
 
 
 @routes("POST", [p + "/from-url" for p in APP_BUILDS], response_model=BuildResponse,
@@ -172,12 +200,12 @@ FROM_URL_ERRORS[502]["description"] = "The artifact could not be downloaded"
 async def from_url(app_id: str, body: BuildFromUrlRequest, request: Request,
                    ns: Ns) -> JSONResponse:
     settings = request.app.state.settings
-    build, reused = await revyl(ns).builds.import_from_url(
+    build, reused = await unless_client_leaves(request, revyl(ns).builds.import_from_url(
         app_id, body.version, body.from_url, headers=body.headers or {},
         metadata=body.metadata or {}, set_as_current=body.set_as_current,
         allow_hosts=settings.from_url_allow_hosts, max_bytes=settings.max_upload_bytes,
-        mode=settings.from_url, branch_id=body.branch_id, branch_name=body.branch_name,
-        pin=body.pin)
+        mode=settings.from_url, timeout=settings.from_url_timeout_seconds,
+        branch_id=body.branch_id, branch_name=body.branch_name, pin=body.pin))
     return ok(build_body(ns, build.id, was_reused=reused))
 
 

@@ -2,13 +2,16 @@
 of org files.
 
 No bearer token here (the real presigned URLs carry none either); the namespace key and the
-unguessable upload id in the path are the credential.
+unguessable upload id in the path are the credential. The key alone is public (the dashboard
+shows it), so a request is claimed for the namespace's journal (``claim``) only once its upload
+or build id proved good: anything else is journaled as anonymous.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
@@ -21,7 +24,7 @@ from emulator.revyl import build_wire
 from emulator.revyl.multipart import S3Error
 from emulator.revyl.responses_builds import UploadReceivedResponse
 from emulator.revyl.state import revyl
-from emulator.web.auth import registry
+from emulator.web.auth import claim, registry
 from emulator.web.contract import errors, media
 from emulator.web.routing import StrictJSONRoute
 
@@ -34,6 +37,14 @@ def owner(request: Request, key: str) -> Namespace:
     if ns is None:
         raise NotFound("Upload not found")
     return ns
+
+
+def vouch(request: Request, key: str, known: Callable[[Namespace], bool]) -> None:
+    """Claim the request for the key's namespace when its id is one the namespace handed out
+    (before the body is read: a client that drops mid-upload was still that namespace's)."""
+    ns = registry(request).by_key(key)
+    if ns is not None and known(ns):
+        claim(request, ns)
 
 
 def part_owner(request: Request, key: str) -> Namespace:
@@ -55,12 +66,17 @@ async def put_upload(key: str, upload_id: str, request: Request,
                      ) -> Response:
     """The presigned PUT target: the raw body is the artifact (or one part of it). An
     unknown upload is a 404, an expired URL a 403; a part's answer carries its ``ETag``."""
+    multipart = part_number is not None or s3_upload_id is not None
+    vouch(request, key, lambda ns: upload_id in (
+        revyl(ns).multipart.sessions if multipart else revyl(ns).builds.uploads))
     data = await request.body()  # capped by the body-size middleware while it streams in
-    if part_number is not None or s3_upload_id is not None:
-        etag = revyl(part_owner(request, key)).multipart.put_part(
-            upload_id, s3_upload_id or "", part_number or 0, data)
+    if multipart:
+        ns = part_owner(request, key)
+        etag = revyl(ns).multipart.put_part(upload_id, s3_upload_id or "", part_number or 0,
+                                            data)
     else:
-        revyl(owner(request, key)).builds.receive(upload_id, data)
+        ns = owner(request, key)
+        revyl(ns).builds.receive(upload_id, data)
         etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest() + '"'
     return JSONResponse({"uploaded": len(data)}, headers={"ETag": etag})
 
@@ -74,7 +90,9 @@ ARTIFACT = {**media(200, "*/*", "The artifact's bytes, with its own media type",
 @router.get("/downloads/{key}/{build_id}", response_class=Response, responses=ARTIFACT)
 async def get_download(key: str, build_id: str, request: Request) -> Response:
     """A build's stored bytes (the ``download_url`` of a build), as an attachment."""
-    build = revyl(owner(request, key)).builds.artifact(build_id)
+    ns = owner(request, key)
+    build = revyl(ns).builds.artifact(build_id)
+    claim(request, ns)
     return Response(build.data, media_type=build.content_type, headers={
         "Content-Disposition": content_disposition(build.file_name)})
 
@@ -95,6 +113,8 @@ async def put_file_upload(key: str, upload_id: str, request: Request) -> JSONRes
     """An org file's presigned PUT (``revyl file upload|edit --file``): the raw body is the
     file's new content, made current by its ``complete-upload``."""
     ns = owner(request, key)
+    if upload_id in revyl(ns).files.uploads:
+        claim(request, ns)
     data = await request.body()  # capped by the body-size middleware while it streams in
     revyl(ns).files.receive(upload_id, data)
     etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest() + '"'
@@ -104,7 +124,9 @@ async def put_file_upload(key: str, upload_id: str, request: Request) -> JSONRes
 @router.get("/downloads/{key}/files/{file_id}", response_class=Response, responses=ARTIFACT)
 async def get_file_download(key: str, file_id: str, request: Request) -> Response:
     """An org file's bytes (the ``url`` of its ``download-url``), as an attachment."""
-    found = revyl(owner(request, key)).files.uploaded(file_id)
+    ns = owner(request, key)
+    found = revyl(ns).files.uploaded(file_id)
+    claim(request, ns)
     return Response(found.data, media_type=found.content_type, headers={
         "Content-Disposition": content_disposition(found.filename)})
 
@@ -124,8 +146,9 @@ async def complete_multipart(key: str, upload_id: str, request: Request,
     """S3's CompleteMultipartUpload: the XML body lists each part's number and ETag; the
     answer is S3's XML result (the CLI looks for ``<CompleteMultipartUploadResult``)."""
     body = await request.body()
-    session, tag = revyl(part_owner(request, key)).multipart.complete(upload_id, s3_upload_id,
-                                                                      body)
+    ns = part_owner(request, key)
+    session, tag = revyl(ns).multipart.complete(upload_id, s3_upload_id, body)
+    claim(request, ns)
     return Response(build_wire.s3_complete(session, str(request.url), tag), media_type=XML)
 
 
@@ -137,5 +160,7 @@ async def abort_multipart(key: str, upload_id: str, request: Request,
                           s3_upload_id: Annotated[str, Query(alias="uploadId")] = ""
                           ) -> Response:
     """S3's AbortMultipartUpload: the parts and the staged upload are forgotten."""
-    revyl(part_owner(request, key)).multipart.abort(upload_id, s3_upload_id)
+    ns = part_owner(request, key)
+    revyl(ns).multipart.abort(upload_id, s3_upload_id)
+    claim(request, ns)
     return Response(status_code=204)
