@@ -266,6 +266,7 @@ class NamespaceRegistry:
         ns = self._namespaces.pop(token_digest(token), None)
         if ns is None:
             return False
+        ns.close_streams("namespace deleted")
         _close(ns)
         return True
 

@@ -101,3 +101,16 @@ def test_a_reset_closes_the_run_websocket_with_4012(emulator_app: Any) -> None:
         assert closed.value.code == 4012 and closed.value.reason == "namespace reset"
         journal = client.get("/_emulator/journal", params={"method": "WS"}).json()
         assert journal["entries"] == []  # the reset emptied the journal too
+
+
+def test_deleting_the_namespace_ends_its_streams_too(emulator: Any) -> None:
+    """``DELETE /_emulator/namespace`` ends the streams the same way, with its own reason
+    (read through the streaming sync client: the stream is open while the delete runs)."""
+    with emulator.sync_client.stream("GET", STREAM) as stream:
+        lines = stream.iter_lines()
+        assert next(lines) == "event: connection_ready"
+        gone = emulator.sync_client.delete("/_emulator/namespace")
+        assert gone.json()["deleted"] is True
+        rest = "\n".join(lines)
+    (name, data), = [found for found in events(rest.encode()) if found[0] == "reset"]
+    assert data == {"reason": "namespace deleted", "namespace": gone.json()["namespace"]}
