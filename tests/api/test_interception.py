@@ -3,15 +3,17 @@ the in-process fixture serves sync code too (emulator/mock.py, emulator/inproces
 
 from __future__ import annotations
 
-import http.server
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
 import requests
 
 from emulator.mock import EmulatorMock, mock_emulator
+
+from ..loopback import serve
 
 REVYL = "https://backend.revyl.ai"
 WHO = f"{REVYL}/api/v1/entity/users/get_user_uuid"
@@ -26,7 +28,7 @@ AUTH = {"Authorization": "Bearer sk-live-users-own-key"}
 def local_server() -> Iterator[str]:
     """A plain HTTP server on loopback: where pass-through requests really go."""
 
-    class Hello(http.server.BaseHTTPRequestHandler):
+    class Hello(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             body = b"real server"
             self.send_response(200)
@@ -37,14 +39,8 @@ def local_server() -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(Hello) as url:
+        yield url
 
 
 # ------------------------------------------------------------------ every client kind

@@ -16,7 +16,7 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
@@ -25,6 +25,8 @@ import pytest
 from emulator.app import create_app
 from emulator.pytest_plugin import IN_PROCESS_URL
 from emulator.settings import Settings
+
+from ..loopback import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -262,14 +264,8 @@ class Artifacts(BaseHTTPRequestHandler):
 def artifacts() -> Iterator[str]:
     Artifacts.stopped.clear()
     Artifacts.started.clear()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Artifacts)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(Artifacts) as url:
+        yield url
 
 
 async def from_url(client: httpx.AsyncClient, url: str) -> httpx.Response:

@@ -112,5 +112,5 @@ def test_deleting_the_namespace_ends_its_streams_too(emulator: Any) -> None:
         gone = emulator.sync_client.delete("/_emulator/namespace")
         assert gone.json()["deleted"] is True
         rest = "\n".join(lines)
-    (name, data), = [found for found in events(rest.encode()) if found[0] == "reset"]
+    (_, data), = [found for found in events(rest.encode()) if found[0] == "reset"]
     assert data == {"reason": "namespace deleted", "namespace": gone.json()["namespace"]}

@@ -4,9 +4,8 @@ of known tests and workflows, YAML/blocks authoring and the edits around a test 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -17,6 +16,8 @@ from emulator.core.snapshots import export_namespace, import_namespace
 from emulator.revyl import wire
 from emulator.revyl.builds import DownloadRefused
 from emulator.revyl.state import RevylState
+
+from ..loopback import serve
 
 LOGIN = "7e570000-0000-4000-8000-000000000001"
 SMOKE = "f1000000-0000-4000-8000-000000000001"
@@ -61,13 +62,8 @@ class _Artifacts(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """A loopback artifact host, as a CI job would serve its build."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Artifacts)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(_Artifacts) as url:
+        yield url
 
 
 async def from_url(state: RevylState, url: str, version: str = "9.0.0",
