@@ -100,10 +100,13 @@ class EmulatorMock(SyncControl):
                                               base_url=IN_PROCESS_URL, headers=headers)
         self.aio = AsyncMockControl(self.async_client)
         self._patches: list[Any] = []
+        # keep_credentials: the tokens the code under test used, whose namespaces stop() drops
+        self._tenants: set[str] = set()
 
     # ------------------------------------------------------------------ helpers
     def _send(self, method: str, path: str, token: str | None, **kwargs: Any) -> Any:
         if token is not None:
+            self._tenants.add(token)
             kwargs["headers"] = {**kwargs.get("headers", {}), "Authorization": f"Bearer {token}"}
         return self.client.request(method, path, **kwargs)
 
@@ -123,10 +126,13 @@ class EmulatorMock(SyncControl):
             lower = name.lower()
             if lower in _DROPPED:
                 continue
-            if lower == "authorization" and not self.keep_credentials:
+            if lower == "authorization":
                 scheme, _, credential = value.strip().partition(" ")
                 if scheme.lower() == "bearer" and credential.strip():
-                    value = f"Bearer {self.token}"
+                    if self.keep_credentials:
+                        self._tenants.add(credential.strip())
+                    else:
+                        value = f"Bearer {self.token}"
             forwarded.append((name, value))
         request = httpx.Request(method, target, headers=forwarded, content=body,
                                 extensions={"timeout": {"read": timeout}})
@@ -196,7 +202,9 @@ class EmulatorMock(SyncControl):
             if hasattr(patch, "reset"):
                 patch.reset()
         self.client.close()
-        self.thread.call(self.app.state.registry.discard, self.token)
+        for token in {self.token, *self._tenants}:  # the next mock starts from the fixtures
+            self.thread.call(self.app.state.registry.discard, token)
+        self._tenants.clear()
 
     def __enter__(self) -> EmulatorMock:
         return self.start()

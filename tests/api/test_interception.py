@@ -161,6 +161,15 @@ def test_keep_credentials_keeps_tenants_apart(emulator_mock):
     assert len(emulator_mock.journal(token="tenant-b")) == 1
 
 
+def test_keep_credentials_leaves_no_tenant_behind():
+    for _ in range(2):  # the second mock must not see the first one's tenant
+        with mock_emulator(keep_credentials=True) as emu:
+            assert emu.journal(token="tenant-c") == []
+            httpx.post(REVYL + EXECUTE, json={"test_id": LOGIN},
+                       headers={"Authorization": "Bearer tenant-c"})
+            assert len(emu.journal(token="tenant-c")) == 1
+
+
 # ------------------------------------------------------------------ lifecycle
 def test_the_patch_and_the_namespace_end_with_the_mock(local_server):
     with mock_emulator(pass_through=False) as emu:
