@@ -130,7 +130,10 @@ class Emulator(AsyncControl):
 
     def close(self) -> None:
         if self._sync is not None:
-            self._sync[1].client.close()
+            transport, control = self._sync
+            control.client.close()
+            # Its timers may run on the app thread's loop: close the namespace there.
+            transport.thread.call(self.app.state.registry.discard, self.token)
             self._sync = None
 
 
