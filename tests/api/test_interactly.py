@@ -4,6 +4,8 @@
 import httpx
 import pytest
 
+from ..interactly_graphs import BACKGROUND_EDGES, BACKGROUND_NODES
+
 pytestmark = pytest.mark.anyio
 
 PREFIXES = ["/workflows/v1", "/v1"]
@@ -235,31 +237,8 @@ async def test_a_valid_waiting_edge_is_accepted(client):
     assert (await client.post("/v1/workflows", json=waiting_graph())).status_code == 200
 
 
-BACKGROUND = {
-    "name": "background", "workflow_config": {"name": "background"},
-    "node_configs": [
-        {"type": "no_op", "logical_id": "node_entry", "name": "Entry", "is_start": True},
-        {"type": "tool_node", "logical_id": "node_poller", "name": "Poller",
-         "result_runtime_variable_name": "attempts",
-         "tool_config": {"type": "inline_python", "name": "poll", "code": "def poll(): ..."},
-         "self_loop_config": {"enabled": True, "max_retries": 8, "time_between_retries": 2}},
-        {"type": "say_llm", "logical_id": "node_chat", "name": "Chat"},
-        {"type": "say_static", "logical_id": "node_deliver", "name": "Deliver",
-         "static_messages_config": {"static_messages": ["landed"]}}],
-    "edge_configs": [
-        {"type": "direct", "source_node_logical_id": "node_entry",
-         "destination_node_logical_id": "node_chat"},
-        {"type": "direct", "source_node_logical_id": "node_entry",
-         "destination_node_logical_id": "node_poller",
-         "companion_thread_config": {"is_companion_thread": True, "thread_id": "bg"}},
-        {"type": "conditional", "source_node_logical_id": "node_poller",
-         "destination_node_logical_id": "node_entry",
-         "condition": {"condition_expression": "[[attempts]] == -1"}},
-        {"type": "conditional", "logical_id": "edge_wake", "source_node_logical_id": "node_chat",
-         "destination_node_logical_id": "node_deliver",
-         "condition": {"condition_expression": "[[thread_bg.attempts]] >= 2"},
-         "evaluate_while_waiting_config": {"enabled": True,
-                                           "trigger_node_logical_ids": ["node_poller"]}}]}
+BACKGROUND = {"name": "background", "workflow_config": {"name": "background"},
+              "node_configs": BACKGROUND_NODES, "edge_configs": BACKGROUND_EDGES}
 
 
 async def test_rest_runs_advance_background_work_only_when_pumped(client):
