@@ -360,29 +360,30 @@ class _Validator:
             if found is not None:
                 block["script_id"] = found.id
             return
-        found = self.library.find_script(name, script_id)
+        self._link(block, path, "script", self.library.find_script(name, script_id))
+
+    def _link(self, block: dict[str, Any], path: str, kind: str, found: Any) -> bool:
+        """Point a ``script`` / ``module`` block at what its name or ``<kind>_id`` found (the
+        name written as stored), or report that the org has no such thing."""
+        name = block.get(kind)
         if found is None:
-            field_name = "script" if name else "script_id"
-            self.error("UNKNOWN_SCRIPT", f"No script '{name or script_id}' in this org",
-                       f"{path}.{field_name}", "Create it with 'revyl script create' first")
-            return
-        block["script_id"] = found.id
+            field_name = kind if name else f"{kind}_id"
+            self.error(f"UNKNOWN_{kind.upper()}",
+                       f"No {kind} '{name or block.get(kind + '_id')}' in this org",
+                       f"{path}.{field_name}", f"Create it with 'revyl {kind} create' first")
+            return False
+        block[f"{kind}_id"] = found.id
         if name:
-            block["script"] = found.name
+            block[kind] = found.name
+        return True
 
     def _module(self, block: dict[str, Any], path: str) -> None:
         """A known module also defines, for the blocks after it, what its blocks extract."""
         assert self.library is not None
         name, module_id = block.get("module"), block.get("module_id")
         found = self.library.find_module(name, module_id)
-        if found is None:
-            field_name = "module" if name else "module_id"
-            self.error("UNKNOWN_MODULE", f"No module '{name or module_id}' in this org",
-                       f"{path}.{field_name}", "Create it with 'revyl module create' first")
+        if not self._link(block, path, "module", found) or found is None:
             return
-        block["module_id"] = found.id
-        if name:
-            block["module"] = found.name
         for inner in found.blocks:
             if inner.get("variable_name") is not None:
                 self.defined.add(str(inner["variable_name"]))
