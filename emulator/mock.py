@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from emulator.handles import INTERACTLY_PREFIX, AsyncControl, SyncControl
+from emulator.handles import INTERACTLY_PREFIX, AsyncControl, ClientControl
 from emulator.inprocess import AppThread, ThreadedTransport, app_thread
 
 REAL_HOSTS = ("backend.revyl.ai", "api.interactly.ai", "api-qa.interactly.ai")
@@ -75,7 +75,7 @@ class AsyncMockControl(AsyncControl):
         self.client = client
 
 
-class EmulatorMock(SyncControl):
+class EmulatorMock(ClientControl):
     """While started, answers the real services' hosts in-process. Sync helpers are methods
     (``advance``, ``run_until_idle``, ``script_outcome``, ``script_llm``, ``journal``,
     ``find_requests``, ``state``, ``reset``, ``set_clock``); ``aio`` has the same as
@@ -94,8 +94,8 @@ class EmulatorMock(SyncControl):
         self.revyl_url = IN_PROCESS_URL
         self.interactly_url = IN_PROCESS_URL + INTERACTLY_PREFIX
         headers = {"Authorization": f"Bearer {self.token}"}
-        self.client = httpx.Client(transport=self.transport, base_url=IN_PROCESS_URL,
-                                   headers=headers)
+        super().__init__(httpx.Client(transport=self.transport, base_url=IN_PROCESS_URL,
+                                      headers=headers))
         self.async_client = httpx.AsyncClient(transport=self.transport,
                                               base_url=IN_PROCESS_URL, headers=headers)
         self.aio = AsyncMockControl(self.async_client)
@@ -107,8 +107,7 @@ class EmulatorMock(SyncControl):
     def _send(self, method: str, path: str, token: str | None, **kwargs: Any) -> Any:
         if token is not None:
             self._tenants.add(token)
-            kwargs["headers"] = {**kwargs.get("headers", {}), "Authorization": f"Bearer {token}"}
-        return self.client.request(method, path, **kwargs)
+        return super()._send(method, path, token, **kwargs)
 
     @property
     def namespace(self) -> Any:
