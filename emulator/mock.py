@@ -137,9 +137,6 @@ class EmulatorMock(ClientControl):
                                 extensions={"timeout": {"read": timeout}})
         return self.transport.handle_request(request)
 
-    def _intercepts(self, host: str | None) -> bool:
-        return (host or "").lower() in self.hosts
-
     def _from_httpx(self, request: httpx.Request) -> httpx.Response:
         timeout = (request.extensions.get("timeout") or {}).get("read")
         return self.forward(request.method, request.url, request.headers.multi_items(),
